@@ -91,3 +91,20 @@ def run_inprocess(article: Article, resources: Resources) -> tuple[dict[str, Any
     for stage in STAGES:
         records[stage.name], runs[stage.name] = run_stage(stage, resources, records)
     return records, runs
+
+
+def process_payload(
+    payload: Any, limits: Any, default_budget: Any, resources: Resources
+) -> dict[str, Any]:
+    """Validate a task payload and run the whole pipeline in-process; return the document.
+
+    The worker builds the same document from the same records (see tasks.celery_tasks).
+    """
+    from dataclasses import asdict
+
+    from tasks.document import build_document
+    from tasks.validate import parse_payload
+
+    article = parse_payload(payload, limits, default_budget)
+    records, runs = run_inprocess(article, resources)
+    return build_document(records, {n: asdict(r) for n, r in runs.items()}, PIPELINE_VERSION)

@@ -1,0 +1,96 @@
+"""khabar's settings: read from the environment once, at start, into one typed object.
+
+Every variable has a ``KHABAR_`` prefix except the two that deployments already
+name by convention, ``REDIS_URL`` and ``SENTRY_DSN`` (the prefixed forms work too).
+Nothing deeper in the code reads ``os.environ``: the object is handed down.
+Overrides copy (``settings.model_copy(update=...)``), never mutate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STAGE_NAMES = ("normalise", "section", "entities", "summarise")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KHABAR_", frozen=True, extra="ignore")
+
+    # --- Redis --------------------------------------------------------------------
+    redis_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHABAR_REDIS_URL", "REDIS_URL"),
+        description="Broker and result store. Unset: 127.0.0.1:6379 if it answers, else an embedded Redis.",
+    )
+    result_url: SecretStr | None = Field(
+        default=None, description="Separate result backend URL (default: the broker's)."
+    )
+    data_dir: Path = Field(default=Path(".khabar"), description="Where the embedded Redis keeps its data file.")
+    key_prefix: str = Field(default="khabar", description="Prefix of every Redis key khabar writes.")
+
+    # --- Limits ---------------------------------------------------------------------
+    max_bytes: int = Field(default=2_000_000, description="Largest accepted article, UTF-8 bytes.")
+    max_chars: int = Field(default=1_000_000, description="Largest accepted article, characters.")
+    min_arabic_ratio: float = Field(default=0.3, description="Share of letters that must be Arabic.")
+    soft_time_limit: float = Field(default=60.0, description="Seconds before a stage is stopped as `timeout`.")
+    hard_time_limit: float = Field(default=90.0, description="Seconds before the worker child is killed.")
+    document_ttl: int = Field(default=30 * 24 * 3600, description="Seconds a finished document is kept (0: forever).")
+    max_memory_per_child_kb: int = Field(default=600_000, description="Worker child recycled above this RSS.")
+
+    # --- Retries --------------------------------------------------------------------
+    max_retries: int = Field(default=6, description="Retries of a transient failure per stage.")
+    retry_backoff: float = Field(default=1.0, description="First retry delay, seconds; doubles each retry.")
+    retry_backoff_max: float = Field(default=120.0, description="Longest retry delay, seconds.")
+    max_redeliveries: int = Field(
+        default=3, description="Times one article's stage may be redelivered after a worker died on it."
+    )
+
+    # --- Stages ---------------------------------------------------------------------
+    ner_backend: Literal["crf", "bert", "gazetteer"] = Field(default="crf", description="Entity recogniser.")
+    ner_model_path: str | None = Field(default=None, description="Model path (default: the bundled CRF).")
+    latin_digits: bool = Field(default=True, description="Turn Arabic-Indic digits into 0-9 in the display text.")
+    summary_words: int | None = Field(default=None, description="Default summary budget in words.")
+    summary_sentences: int | None = Field(default=None, description="Default summary budget in sentences.")
+    summary_ratio: float | None = Field(default=None, description="Default summary budget, share of words.")
+
+    # --- Routing --------------------------------------------------------------------
+    queue_prefix: str = Field(default="khabar", description="Queue names are <prefix>.<stage>.")
+    concurrency: int | None = Field(default=None, description="Worker processes (default: CPU count).")
+
+    # --- Operations -----------------------------------------------------------------
+    sentry_dsn: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHABAR_SENTRY_DSN", "SENTRY_DSN"),
+        description="Report bugs to Sentry when set.",
+    )
+    sentry_environment: str = Field(default="production", description="Sentry environment tag.")
+    send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
+    log_level: str = Field(default="INFO", description="Worker log level.")
+    log_json: bool = Field(default=False, description="One JSON object per log line.")
+    log_text: bool = Field(default=False, description="Allow article text in logs.")
+
+    # --- Fault injection (tests and drills; off by default) ---------------------------
+    fault_stage: str | None = Field(default=None, description="Stage to inject faults into ('*' for all).")
+    fault_rate: float = Field(default=0.0, description="Probability of a transient error per stage run.")
+    fault_sleep: float = Field(default=0.0, description="Seconds to sleep in the faulty stage.")
+    fault_exit: bool = Field(default=False, description="Kill the worker process in the faulty stage.")
+
+    @field_validator("fault_stage")
+    @classmethod
+    def _known_stage(cls, value: str | None) -> str | None:
+        if value not in (None, "", "*", *STAGE_NAMES):
+            raise ValueError(f"unknown stage {value!r}; choose one of {', '.join(STAGE_NAMES)} or '*'")
+        return value or None
+
+    def queue(self, stage: str) -> str:
+        """Return the queue name that a stage's tasks are routed to."""
+        return f"{self.queue_prefix}.{stage}"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (call once, at start)."""
+    return Settings()

@@ -1,0 +1,80 @@
+"""The Celery application and the settings that make it lose nothing.
+
+Importing this module reads the settings once, resolves the Redis URL (starting
+the embedded Redis when there is no other) and builds the app.  Command-line
+paths that need no broker (``khabar process``) never import it.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from config.settings import STAGE_NAMES, Settings, load_settings
+from worker.embedded_redis import resolve_url
+
+
+def broker_url(settings: Settings) -> str:
+    configured = settings.redis_url.get_secret_value() if settings.redis_url else None
+    return resolve_url(configured, settings.data_dir)
+
+
+def create_app(settings: Settings) -> Celery:
+    url = broker_url(settings)
+    result_url = settings.result_url.get_secret_value() if settings.result_url else url
+    app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks"])
+    longest_wait = max(settings.hard_time_limit, settings.retry_backoff_max)
+    app.conf.update(
+        # JSON only: a pickled message could run code on the worker; it is refused.
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        # Ack after the task ran, not before: a worker that dies mid-task leaves its
+        # message to be delivered again instead of losing the article.
+        task_acks_late=True,
+        # ...and when a child process is killed (SIGKILL, OOM), requeue its task at
+        # once rather than acking it as Celery does by default.
+        task_reject_on_worker_lost=True,
+        # Take one message at a time per process: with acks_late, prefetched messages
+        # sit unacked in a busy worker while idle workers could run them.
+        worker_prefetch_multiplier=1,
+        # Redis redelivers an unacked message after visibility_timeout.  It must be
+        # longer than the longest a task may legitimately hold its message (the hard
+        # time limit, or a retry countdown, which Redis holds unacked in the worker),
+        # or the article runs twice at once.
+        broker_transport_options={
+            "visibility_timeout": int(longest_wait * 2 + 60),
+            "queue_order_strategy": "priority",
+        },
+        result_backend_transport_options={"retry_policy": {"timeout": 5.0}},
+        # A stage that runs too long is stopped: soft limit raises inside the task
+        # (recorded as reason "timeout"); the hard limit kills the child.
+        task_soft_time_limit=settings.soft_time_limit,
+        task_time_limit=settings.hard_time_limit,
+        # Task events for Flower, from workers and from clients that send tasks.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_track_started=True,
+        # A worker started before Redis keeps trying to connect instead of exiting.
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        # Results: intermediate stages keep none (ignore_result on their tasks); the
+        # final result (the article id) is kept for a day for callers that wait on it.
+        result_expires=24 * 3600,
+        result_extended=False,
+        # A child that grew past this size is replaced after its current task.
+        worker_max_memory_per_child=settings.max_memory_per_child_kb,
+        # Queues: intake, then one per stage so heavy stages can get their own workers.
+        task_default_queue=settings.queue_prefix,
+        task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
+        task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
+        | {"khabar.process_article": {"queue": settings.queue_prefix}},
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+    )
+    return app
+
+
+settings = load_settings()
+app = create_app(settings)

@@ -1,0 +1,298 @@
+"""``khabar``: run the pipeline in-process, run workers, submit and inspect articles.
+
+Commands that need no broker (``process``, ``tag``, ``train-ner``) never import the
+Celery app, so they work on a machine with no Redis at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from config.settings import Settings, load_settings
+
+app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        obj["settings"] = load_settings()
+    return obj["settings"]  # type: ignore[no-any-return]
+
+
+def emit(obj: Any) -> None:
+    """Print one JSON object on one line, UTF-8, Arabic unescaped."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def read_inputs(files: list[str]) -> list[tuple[str, str, str]]:
+    """Return (name, kind, content) for each file; ``-`` is stdin; .html/.htm are HTML."""
+    out = []
+    for name in files:
+        if name == "-":
+            content = sys.stdin.read()
+            kind = "html" if content.lstrip().lower().startswith(("<!doctype", "<html")) else "text"
+        else:
+            path = Path(name)
+            try:
+                content = path.read_text(encoding="utf-8-sig")
+            except FileNotFoundError:
+                raise typer.BadParameter(f"no such file: {name}") from None
+            except UnicodeDecodeError as exc:
+                raise typer.BadParameter(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+        out.append((name, kind, content))
+    return out
+
+
+def budget_payload(words: int | None, sentences: int | None, ratio: float | None) -> dict[str, Any] | None:
+    summary = {k: v for k, v in (("words", words), ("sentences", sentences), ("ratio", ratio)) if v is not None}
+    return summary or None
+
+
+SummaryWords = Annotated[int | None, typer.Option("--summary-words", min=1, help="Summary budget in words.")]
+SummarySentences = Annotated[
+    int | None, typer.Option("--summary-sentences", min=1, help="Summary budget in sentences.")
+]
+SummaryRatio = Annotated[
+    float | None, typer.Option("--summary-ratio", min=0.01, max=1.0, help="Summary budget as a share of the words.")
+]
+
+
+@app.command()
+def process(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Article files (.html/.htm read as HTML); - for stdin.")],
+    summary_words: SummaryWords = None,
+    summary_sentences: SummarySentences = None,
+    summary_ratio: SummaryRatio = None,
+) -> None:
+    """Run every stage in this process (no broker) and print one document JSON per file."""
+    from tasks.errors import InvalidArticle
+    from tasks.pipeline import process_payload
+    from worker.runtime import budget_from, limits_from, resources_from
+
+    settings = _settings(ctx)
+    resources = resources_from(settings)
+    failed = 0
+    for name, kind, content in read_inputs(files):
+        payload: dict[str, Any] = {kind: content}
+        summary = budget_payload(summary_words, summary_sentences, summary_ratio)
+        if summary:
+            payload["summary"] = summary
+        try:
+            emit(process_payload(payload, limits_from(settings), budget_from(settings), resources))
+        except InvalidArticle as exc:
+            failed += 1
+            typer.echo(f"{name}: rejected: {exc}", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _celery(ctx: typer.Context) -> Any:
+    """Import the Celery app (resolving Redis, starting the embedded one if needed)."""
+    from worker import app as app_module
+
+    return app_module
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", help="Worker processes.")] = None,
+    queues: Annotated[
+        str | None, typer.Option("--queues", "-Q", help="Comma-separated queues (default: intake and all stages).")
+    ] = None,
+    loglevel: Annotated[str | None, typer.Option("--loglevel", "-l")] = None,
+    hostname: Annotated[str | None, typer.Option("--hostname", "-n")] = None,
+) -> None:
+    """Start a Celery worker with khabar's options."""
+    from config.settings import STAGE_NAMES
+
+    mod = _celery(ctx)
+    settings = mod.settings
+    qs = queues or ",".join([settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)])
+    argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E"]
+    if concurrency or settings.concurrency:
+        argv += ["--concurrency", str(concurrency or settings.concurrency)]
+    if hostname:
+        argv += ["--hostname", hostname]
+    mod.app.worker_main(argv)
+
+
+def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
+    """Send payloads to ``khabar.process_article``; return their article ids."""
+    from tasks.validate import content_hash
+    from worker.runtime import store_for
+
+    settings = mod.settings
+    ids = []
+    for p in payloads:
+        kind = "html" if "html" in p else "text"
+        p.setdefault("id", content_hash(kind, str(p.get(kind, "")))[:32])
+        ids.append(p["id"])
+    store_for(settings, mod.app.conf.broker_url).mark_queued(ids)
+    with mod.app.producer_or_acquire() as producer:
+        for p in payloads:
+            mod.app.send_task("khabar.process_article", args=[p], queue=settings.queue_prefix, producer=producer)
+    return ids
+
+
+@app.command()
+def submit(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Article files (.html/.htm read as HTML); - for stdin.")],
+    summary_words: SummaryWords = None,
+    summary_sentences: SummarySentences = None,
+    summary_ratio: SummaryRatio = None,
+) -> None:
+    """Enqueue articles through khabar.process_article and print their ids."""
+    mod = _celery(ctx)
+    payloads = []
+    for _name, kind, content in read_inputs(files):
+        payload: dict[str, Any] = {kind: content}
+        summary = budget_payload(summary_words, summary_sentences, summary_ratio)
+        if summary:
+            payload["summary"] = summary
+        payloads.append(payload)
+    for article_id in submit_payloads(mod, payloads):
+        typer.echo(article_id)
+
+
+def _store(ctx: typer.Context) -> Any:
+    from worker.runtime import store_for
+
+    mod = _celery(ctx)
+    return store_for(mod.settings, mod.app.conf.broker_url)
+
+
+@app.command()
+def get(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(help="Article id.")],
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the article to be done or failed.")] = 0.0,
+) -> None:
+    """Print an article's document (or its status while it is not done)."""
+    store = _store(ctx)
+    deadline = time.monotonic() + wait
+    while True:
+        doc = store.document(article_id)
+        if doc is not None and doc["status"] in ("done", "failed") or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    if doc is None:
+        typer.echo(f"no article with id {article_id!r}", err=True)
+        raise typer.Exit(1)
+    emit(doc)
+    raise typer.Exit(0 if doc["status"] == "done" else 3 if doc["status"] == "failed" else 0)
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Queue depths and article counts by status (secrets never printed)."""
+    from config.settings import STAGE_NAMES
+    from worker.embedded_redis import redact
+
+    mod = _celery(ctx)
+    store = _store(ctx)
+    settings = mod.settings
+    queues = [settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)]
+    depth = {q: store.r.llen(q) for q in queues}
+    emit({"redis": redact(mod.app.conf.broker_url), "queues": depth, "articles": store.counts(),
+          "failed": store.r.zcard(store.failed_key)})
+
+
+failed_app = typer.Typer(help="Failed articles (dead letters): list, show, retry, purge.", no_args_is_help=True)
+app.add_typer(failed_app, name="failed")
+
+
+@failed_app.command("list")
+def failed_list(ctx: typer.Context, limit: int = 100) -> None:
+    """List failed articles: id, stage, reason, attempts, time."""
+    for f in _store(ctx).failures(limit):
+        emit({"id": f.id, "stage": f.stage, "reason": f.reason, "attempts": f.attempts, "at": f.at,
+              "message": f.message.splitlines()[0] if f.message else ""})
+
+
+@failed_app.command("show")
+def failed_show(ctx: typer.Context, article_id: str) -> None:
+    """Show one failure in full."""
+    f = _store(ctx).failure(article_id)
+    if f is None:
+        typer.echo(f"no failure recorded for {article_id!r}", err=True)
+        raise typer.Exit(1)
+    emit(f.__dict__)
+
+
+@failed_app.command("retry")
+def failed_retry(
+    ctx: typer.Context,
+    article_id: Annotated[str | None, typer.Argument()] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Retry every failed article.")] = False,
+) -> None:
+    """Re-run failed articles from the stage that failed."""
+    from worker.retry import retry_failed
+
+    if not article_id and not all_:
+        raise typer.BadParameter("give an article id or --all")
+    store = _store(ctx)
+    ids = [article_id] if article_id else [f.id for f in store.failures(limit=10**9)]
+    for line in retry_failed(store, ids):
+        typer.echo(line)
+
+
+@failed_app.command("purge")
+def failed_purge(ctx: typer.Context) -> None:
+    """Forget every failed article."""
+    store = _store(ctx)
+    ids = [i.decode() for i in store.r.zrange(store.failed_key, 0, -1)]
+    pipe = store.r.pipeline()
+    for i in ids:
+        pipe.delete(store.key(i))
+    pipe.delete(store.failed_key)
+    pipe.execute()
+    typer.echo(f"purged {len(ids)} failed article(s)")
+
+
+redis_app = typer.Typer(help="The embedded Redis (used when no REDIS_URL is set and none runs locally).",
+                        no_args_is_help=True)
+app.add_typer(redis_app, name="redis")
+
+
+@redis_app.command("stop")
+def redis_stop(ctx: typer.Context) -> None:
+    """Stop the embedded Redis, saving its data."""
+    from worker.embedded_redis import stop_embedded
+
+    stopped = stop_embedded(_settings(ctx).data_dir)
+    typer.echo("embedded Redis stopped" if stopped else "no embedded Redis running")
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """The main job on a fresh machine: start a worker, process the bundled example, print it, stop."""
+    from worker.demo import run_demo
+
+    raise typer.Exit(run_demo(_settings(ctx)))
+
+
+# Commands that live in their own modules register themselves here when present.
+for _module in ("worker.cli.ner_train", "worker.cli.ner_tag", "worker.cli.backfill", "worker.cli.ops"):
+    try:
+        _mod = importlib.import_module(_module)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _module:
+            raise
+        continue
+    _mod.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,64 @@
+"""What one process needs to run stages: settings, store, limits, loaded models.
+
+Built once per process (in a worker child after the fork, so Redis connections
+and models are the child's own) and handed to the task code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from config.settings import Settings
+from tasks.entities import load_recogniser
+from tasks.pipeline import Resources
+from tasks.records import Budget
+from tasks.validate import Limits
+from worker.embedded_redis import client_for
+from worker.store import ArticleStore
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    store: ArticleStore
+    limits: Limits
+    default_budget: Budget
+    resources: Resources
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=settings.max_bytes, max_chars=settings.max_chars, min_arabic_ratio=settings.min_arabic_ratio
+    )
+
+
+def budget_from(settings: Settings) -> Budget:
+    return Budget(words=settings.summary_words, sentences=settings.summary_sentences, ratio=settings.summary_ratio)
+
+
+def resources_from(settings: Settings) -> Resources:
+    """Load the models the stages use (slow the first time; call once per process)."""
+    return Resources(
+        recogniser=load_recogniser(settings.ner_backend, settings.ner_model_path),
+        latin_digits=settings.latin_digits,
+    )
+
+
+def store_for(settings: Settings, redis_url: str) -> ArticleStore:
+    client = client_for(redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
+    return ArticleStore(client, prefix=settings.key_prefix, ttl=settings.document_ttl)
+
+
+@cache
+def runtime() -> Runtime:
+    """This process's runtime, built on first use from the Celery app's settings."""
+    from worker.app import app, settings
+
+    return Runtime(
+        settings=settings,
+        store=store_for(settings, app.conf.broker_url),
+        limits=limits_from(settings),
+        default_budget=budget_from(settings),
+        resources=resources_from(settings),
+    )
