@@ -7,6 +7,7 @@ yeh and teh marbuta, diacritics and punctuation do not matter.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -24,9 +25,9 @@ def words_of(text: str) -> Words:
 
 
 @cache
-def _lexicon() -> dict[str, dict[str, tuple[Words, ...]]]:
-    """Category -> first word -> phrases starting with it, longest first."""
-    by_category: dict[str, dict[str, list[Words]]] = {}
+def _lexicon() -> dict[str, tuple[tuple[Words, str], ...]]:
+    """First word -> (phrase, category) of every phrase starting with it, longest first."""
+    index: dict[str, set[tuple[Words, str]]] = {}
     category = ""
     for line in _CUES_FILE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
@@ -34,61 +35,59 @@ def _lexicon() -> dict[str, dict[str, tuple[Words, ...]]]:
             continue
         if line.startswith("[") and line.endswith("]"):
             category = line[1:-1]
-            by_category.setdefault(category, {})
             continue
         phrase = words_of(line)
         if phrase:
-            by_category[category].setdefault(phrase[0], []).append(phrase)
-    return {
-        cat: {first: tuple(sorted(set(ps), key=len, reverse=True)) for first, ps in index.items()}
-        for cat, index in by_category.items()
-    }
+            index.setdefault(phrase[0], set()).add((phrase, category))
+    return {first: tuple(sorted(ps, key=lambda p: -len(p[0]))) for first, ps in index.items()}
 
 
-def match_at(words: Words, i: int, category: str) -> int:
-    """Return the length of the longest ``category`` phrase starting at ``words[i]``, or 0."""
-    if i >= len(words):
-        return 0
-    for phrase in _lexicon()[category].get(words[i], ()):
-        if words[i : i + len(phrase)] == phrase:
-            return len(phrase)
-    return 0
+@dataclass(frozen=True)
+class Found:
+    """The cue phrases found in a sequence of words: (position, length, category) hits."""
+
+    words: Words
+    hits: tuple[tuple[int, int, str], ...]
+
+    def starts(self, category: str) -> int:
+        """Length of the longest ``category`` phrase at the start, or 0."""
+        return max((n for i, n, c in self.hits if i == 0 and c == category), default=0)
+
+    def whole(self, category: str) -> bool:
+        """Whether the words are exactly one ``category`` phrase."""
+        return bool(self.words) and self.starts(category) == len(self.words)
+
+    def contains(self, category: str) -> bool:
+        return any(c == category for _, _, c in self.hits)
+
+    def cover(self, *categories: str) -> tuple[int, int]:
+        """(words covered, phrases used) by a left-to-right cover with ``categories`` phrases."""
+        covered = used = 0
+        end = 0
+        for i, n, c in self.hits:  # in order of position, longest first
+            if i >= end and c in categories:
+                covered += n
+                used += 1
+                end = i + n
+        return covered, used
 
 
-def starts(words: Words, category: str) -> int:
-    """Return the length of the ``category`` phrase that ``words`` start with, or 0."""
-    return match_at(words, 0, category)
+def find(words: Words) -> Found:
+    """Return every cue phrase occurring in ``words``."""
+    lexicon = _lexicon()
+    hits = [
+        (i, len(phrase), category)
+        for i, w in enumerate(words)
+        if w in lexicon
+        for phrase, category in lexicon[w]
+        if words[i : i + len(phrase)] == phrase
+    ]
+    return Found(words, tuple(hits))
 
 
 def whole(words: Words, category: str) -> bool:
     """Return whether ``words`` are exactly one ``category`` phrase."""
-    return bool(words) and starts(words, category) == len(words)
-
-
-def contains(words: Words, category: str) -> bool:
-    """Return whether a ``category`` phrase occurs anywhere in ``words``."""
-    index = _lexicon()[category]
-    return any(w in index and match_at(words, i, category) for i, w in enumerate(words))
-
-
-def count_words(words: Words, category: str) -> int:
-    """Return how many of ``words`` belong to ``category`` phrases (phrases do not overlap)."""
-    return cover(words, (category,))[0]
-
-
-def cover(words: Words, categories: tuple[str, ...]) -> tuple[int, int]:
-    """Return (words covered, phrases found) by a left-to-right cover with ``categories`` phrases."""
-    lexicon = _lexicon()
-    i = covered = found = 0
-    while i < len(words):
-        n = 0
-        if any(words[i] in lexicon[c] for c in categories):
-            n = max(match_at(words, i, c) for c in categories)
-        if n:
-            covered += n
-            found += 1
-        i += n or 1
-    return covered, found
+    return find(words).whole(category)
 
 
 def is_abbreviation(word: str) -> bool:

@@ -20,6 +20,7 @@ TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BA
 
 _SEP_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # a cue label ends at one of these
 _HEAD = re.compile(rf"^([^{cs.char_class(_SEP_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_SEP_CHARS)}]")
+_LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}]")
 _COUNT_LABEL = re.compile(r"^\d+\s")
 _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
 _CREDIT_END = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -34,9 +35,9 @@ def head_words(text: str) -> cues.Words:
     return cues.words_of(m.group(1)) if m else ()
 
 
-def labelled(text: str, key: cues.Words, category: str) -> bool:
+def labelled(text: str, found: cues.Found, category: str) -> bool:
     """Return whether the unit is a ``category`` cue alone or a cue used as a label (``cue: ...``)."""
-    return cues.whole(key, category) or cues.whole(head_words(text), category)
+    return found.whole(category) or cues.whole(head_words(text), category)
 
 
 def kind_of(unit: Unit) -> str | None:
@@ -48,31 +49,31 @@ def kind_of(unit: Unit) -> str | None:
         return "caption"
     if f.words > 40:
         return "ticker" if is_ticker(f) else None
-    key = f.key
-    if "\u00a9" in text or (f.words <= 30 and cues.contains(key, "copyright")):  # COPYRIGHT SIGN
+    cue = f.found
+    if "\u00a9" in text or (f.words <= 30 and cue.contains("copyright")):  # COPYRIGHT SIGN
         return "copyright"
-    if f.words <= 25 and cues.contains(key, "masthead"):
+    if f.words <= 25 and cue.contains("masthead"):
         return "masthead"
     if is_ticker(f):
         return "ticker"
     if is_nav(text, f):
         return "nav"
-    if f.words <= 25 and labelled(text, key, "related"):
+    if f.words <= 25 and labelled(text, cue, "related"):
         return "related"
     if f.words <= 12 and not f.terminal:
         for category in ("comments", "footer", "nav", "ads"):
-            if labelled(text, key, category):
+            if labelled(text, cue, category):
                 return category
-        if _COUNT_LABEL.match(text) and cues.whole(key[1:], "comments"):
+        if _COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments"):
             return "comments"
-        if cues.starts(key, "share") and (f.words <= 6 or labelled(text, key, "share")):
+        if cue.starts("share") and (f.words <= 6 or labelled(text, cue, "share")):
             return "share"
-        if cues.starts(key, "follow") and f.words <= 8:
+        if cue.starts("follow") and f.words <= 8:
             return "follow"
-        if f.words <= 10 and cues.contains(key, "widget") and (f.digits or "\u00b0" in text or f.words <= 2):
+        if f.words <= 10 and cue.contains("widget") and (f.digits or "\u00b0" in text or f.words <= 2):
             return "widget"  # DEGREE SIGN: weather boxes
-        covered, found = cues.cover(key, ("share", "follow", "nav", "footer", "comments"))
-        if found >= 2 and covered * 5 >= len(key) * 3:
+        covered, used = cue.cover("share", "follow", "nav", "footer", "comments")
+        if used >= 2 and covered * 5 >= len(cue.words) * 3:
             return "menu"
     if f.words <= 30 and is_caption(text, f):
         return "caption"
@@ -97,14 +98,14 @@ def is_nav(text: str, f: Features) -> bool:
         items = [s for s in re.split(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::", text) if s.strip()]
         if len(items) >= 2 and max(len(s.split()) for s in items) <= 6:
             return sum(len(s.split()) for s in items) <= 3.5 * len(items)
-    return f.words <= 12 and cues.starts(f.key, "nav") > 0 and f.separators >= 1
+    return f.words <= 12 and f.found.starts("nav") > 0 and f.separators >= 1
 
 
 def is_caption(text: str, f: Features) -> bool:
     """A photo caption or credit: a caption cue as label, a parenthesised line, or a trailing credit."""
     if f.terminal and f.words > 6:
         return False
-    if labelled(text, f.key, "caption") or (cues.starts(f.key, "caption") and f.words <= 3):
+    if labelled(text, f.found, "caption") or (f.found.starts("caption") and f.words <= 3):
         return True
     if _PARENTHESISED.match(text) and f.words <= 12:
         return True
@@ -118,26 +119,27 @@ def is_date(text: str, f: Features) -> bool:
         return False
     if _DATE_FORMAT.search(text) and f.words <= 8:
         return True
-    key = f.key
-    if not key:
+    cue = f.found
+    if not cue.words:
         return False
-    dated = sum(cues.count_words(key, c) for c in ("month", "weekday", "date"))
-    numbers = sum(w.isdigit() for w in key)
-    has_anchor = numbers > 0 or cues.contains(key, "month") or cues.contains(key, "weekday")
-    return has_anchor and (dated + numbers) * 2 >= len(key) and dated > 0
+    dated = cue.cover("month", "weekday", "date")[0]
+    numbers = sum(w.isdigit() for w in cue.words)
+    has_anchor = numbers > 0 or cue.contains("month") or cue.contains("weekday")
+    return has_anchor and (dated + numbers) * 5 >= len(cue.words) * 3 and dated > 0
 
 
 def byline_strength(text: str, f: Features) -> int:
-    """2 for a clear byline or source line (``cue: name``), 1 for a bare cue and a name, else 0."""
+    """2 for a byline or source line (``cue: name``, ``city - cue: name``), 1 for a bare cue and a name."""
     if f.words > 12 or (f.terminal and f.words > 6):
         return 0
-    if cues.whole(head_words(text), "byline"):
+    segments = _LABEL_SEPARATOR.split(text)
+    if any(cues.whole(cues.words_of(s), "byline") for s in segments[:-1]):
         return 2
-    if cues.starts(f.key, "byline") and f.words <= 6:
+    if f.found.starts("byline") and f.words <= 6:
         return 1
     return 0
 
 
 def is_tag_line(text: str, f: Features) -> bool:
     """A line of tags or the category label (``cue: a, b``)."""
-    return f.words <= 25 and labelled(text, f.key, "tags")
+    return f.words <= 25 and labelled(text, f.found, "tags")

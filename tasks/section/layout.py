@@ -70,7 +70,7 @@ def prose(u: Unit) -> bool:
     f = u.features
     if f.words < 6:
         return False
-    return f.terminal or f.commas > 0 or f.inner_stops > 0 or u.hint == "paragraph"
+    return f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0 or u.hint == "paragraph"
 
 
 def item_kind(u: Unit) -> str | None:
@@ -145,7 +145,7 @@ def _mark_repeats(units: list[Unit], kinds: list[str | None], title: Unit | None
 
 
 def _content_words(units: list[Unit]) -> set[str]:
-    return {w for u in units for w in u.features.key if len(w) > 2}
+    return {w for u in units for w in u.features.found.words if len(w) > 2}
 
 
 class _Page:
@@ -256,7 +256,7 @@ class _Page:
         for i in range(s, e + 1):
             u, fa = self.units[i], self.facts[i]
             if self.kinds[i]:
-                related = 8 if self.kinds[i] == "related" and cues.whole(u.features.key, "related") else 0
+                related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
                 continue
             if related and not fa.prose and u.features.words <= 20:
                 self.kinds[i] = "related"  # a headline listed under "read also"
@@ -306,7 +306,7 @@ class _Page:
                 self.labels[i] = ("byline", None)
             elif fa.tags or (tag_header and u.features.words <= 4):
                 self.labels[i] = ("tag", None)
-            elif cues.whole(u.features.key, "tags"):
+            elif u.features.found.whole("tags"):
                 tag_header = True
             else:
                 return

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tasks.normalise import charsets as cs
 from tasks.records import Anchor
-from tasks.section.cues import Words, words_of
+from tasks.section.cues import Found, find, words_of
 
 # Hints that markup gives about a unit (plain text gives none).
 HINTS = ("", "paragraph", "heading", "strong", "list_item", "caption", "lead", "byline", "tag", "boilerplate")
@@ -31,7 +31,7 @@ class Unit:
 class Features:
     words: int  # whitespace-separated words
     chars: int
-    key: Words  # match-form words of the start of the line, for cue lookup
+    found: Found  # cue phrases among the match-form words of the start of the line
     terminal: bool  # ends with a sentence-ending mark (closing quotes ignored)
     last: str  # last character, closing quotes ignored
     inner_stops: int  # sentence ends followed by more text
@@ -63,7 +63,7 @@ def features(text: str) -> Features:
     return Features(
         words=len(text.split()),
         chars=len(text),
-        key=words_of(text[:_KEY_CHARS]),
+        found=find(words_of(text[:_KEY_CHARS])),
         terminal=bool(last) and last in cs.SENTENCE_ENDERS,
         last=last,
         inner_stops=len(_INNER_STOP.findall(text)),
