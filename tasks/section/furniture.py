@@ -20,7 +20,7 @@ TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BA
 
 _SEP_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # a cue label ends at one of these
 _HEAD = re.compile(rf"^([^{cs.char_class(_SEP_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_SEP_CHARS)}]")
-_LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}]")
+_LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}()]")
 _COUNT_LABEL = re.compile(r"^\d+\s")
 _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
 _CREDIT_END = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -135,6 +135,8 @@ def byline_strength(text: str, f: Features) -> int:
     segments = _LABEL_SEPARATOR.split(text)
     if any(cues.whole(cues.words_of(s), "byline") for s in segments[:-1]):
         return 2
+    if f.words <= 6 and any(cues.whole(cues.words_of(s), "agency") for s in segments[1:]):
+        return 2  # a dateline: "city - agency", "city (agency)"
     if f.found.starts("byline") and f.words <= 6:
         return 1
     return 0

@@ -173,7 +173,7 @@ class _Page:
         counts: dict[str, int] = {}
         for u in units:
             counts[u.text] = counts.get(u.text, 0) + 1
-        best, best_score = None, 0.0
+        scored: list[tuple[int, float]] = []
         for i in range(s - 1, max(-1, s - 13), -1):
             kind = kinds[i]
             if kind in TOP:
@@ -191,9 +191,14 @@ class _Page:
                 score -= 4
             if fa.dated or fa.byline:
                 score -= 20
-            if score > best_score:
-                best, best_score = i, score
-        return best
+            if score > 0:
+                scored.append((i, score))
+        if not scored:
+            return None
+        # A deck under the headline is often longer than the headline: of the good
+        # candidates, the first one is the headline.
+        best = max(score for _, score in scored)
+        return min(i for i, score in scored if score >= 0.6 * best)
 
     def header_kind(self, i: int) -> str | None:
         """Kind of a unit between the headline and the body (None: furniture)."""
