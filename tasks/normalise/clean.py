@@ -107,6 +107,8 @@ def _has_noise(text: str) -> bool:
     )
 
 
+# Markup keeps its layout: whitespace between tags means nothing and is left as it is.
+_MARKUP_NOISE = re.compile(rf"[{_D}]|[{_X}]")
 _WORD = re.compile(r"\S+")
 
 
@@ -125,11 +127,16 @@ def _compose_words(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", m.group())
 
 
-def clean(text: str, *, latin_digits: bool = True) -> tuple[str, tuple[Anchor, ...]]:
-    """Return the display form of ``text`` and its alignment back to ``text``."""
+def clean(text: str, *, latin_digits: bool = True, markup: bool = False) -> tuple[str, tuple[Anchor, ...]]:
+    """Return the display form of ``text`` and its alignment back to ``text``.
+
+    With ``markup`` (HTML), spaces and line breaks are left for the HTML parser.
+    """
     # Length-preserving replacements first: their offsets need no anchors.
     mapped = _map_chars(text, latin_digits)
-    if _has_noise(mapped):
+    if markup and _SUSPECT.search(mapped):
+        out, anchors = rewrite(mapped, _MARKUP_NOISE, _replace)
+    elif not markup and _has_noise(mapped):
         out, anchors = rewrite(mapped, _NOISE, _replace)
     else:
         out, anchors = mapped, ((0, 0),)

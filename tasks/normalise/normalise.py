@@ -29,7 +29,7 @@ def normalise(article: Article, *, latin_digits: bool = True) -> Normalised:
     raw = article.content
     if article.kind == "html":
         decoded, to_raw = decode_references(raw)
-        text, to_decoded = clean(decoded, latin_digits=latin_digits)
+        text, to_decoded = clean(decoded, latin_digits=latin_digits, markup=True)
         anchors = compose(to_decoded, to_raw) if len(to_raw) > 1 else to_decoded
     else:
         text, anchors = clean(raw, latin_digits=latin_digits)

@@ -280,7 +280,7 @@ class _Page:
                 kind = "heading"
             else:
                 kind = "paragraph"
-            self.labels[i] = (kind, lists.get(i))
+            self.labels[i] = (kind, lists.get(i) if kind == "list_item" else None)
         self.leads(s, e)
 
     def leads(self, s: int, e: int) -> None:

@@ -9,7 +9,6 @@ the same cue words used for plain text.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -63,6 +62,7 @@ _KNOWN_BODY = (
     ".field-name-body, #article-body, #articleBody, .article-text, .text-content, article"
 )
 _SPACE_RUN = re.compile(r"\s{2,}|[^\S ]|^\s+|\s+$")
+_PLAIN_RUN = re.compile(r"[^<>&\"']+")
 _WINDOW = 60_000  # how far ahead a text node is looked for in the source
 
 
@@ -82,7 +82,7 @@ class _Reader:
         self.source = source
         self.cursor = 0
         self.units: list[Unit] = []
-        self.pieces: list[tuple[str, int | None]] = []
+        self.pieces: list[tuple[str, list[Anchor]]] = []
         self.hint = ""
         self.group = -1
         self.groups = 0
@@ -92,16 +92,24 @@ class _Reader:
             self.hint, self.group = hint, group
         self.pieces.append((raw, self._locate(raw)))
 
-    def _locate(self, raw: str) -> int | None:
+    def _locate(self, raw: str) -> list[Anchor]:
+        """Return anchors from offsets in a text node to where its text stands in the source."""
         needle = raw.strip()
         if not needle:
-            return None
-        for candidate in (needle, html.escape(needle, quote=False)):
-            pos = self.source.find(candidate, self.cursor, self.cursor + _WINDOW)
+            return []
+        lead = len(raw) - len(raw.lstrip())
+        pos = self.source.find(needle, self.cursor, self.cursor + _WINDOW)
+        if pos >= 0:
+            self.cursor = pos + len(needle)
+            return [(lead, pos)]
+        # The source writes some characters as references (&quot; &amp; &lt;): anchor each run between them.
+        anchors: list[Anchor] = []
+        for m in _PLAIN_RUN.finditer(needle):
+            pos = self.source.find(m.group(), self.cursor, self.cursor + _WINDOW)
             if pos >= 0:
-                self.cursor = pos + len(candidate)
-                return pos - raw.index(needle[0])
-        return None
+                anchors.append((lead + m.start(), pos))
+                self.cursor = pos + len(m.group())
+        return anchors
 
     def flush(self) -> None:
         if not self.pieces:
@@ -109,14 +117,16 @@ class _Reader:
         joined = "".join(p for p, _ in self.pieces)
         anchors: list[Anchor] = []
         offset = 0
-        for piece, src in self.pieces:
-            if src is not None:
-                anchors.append((offset, src))
+        for piece, located in self.pieces:
+            anchors.extend((offset + local, src) for local, src in located)
             offset += len(piece)
         self.pieces = []
-        text, collapse = rewrite(joined, _SPACE_RUN, _collapse)
+        if _SPACE_RUN.search(joined):
+            text, collapse = rewrite(joined, _SPACE_RUN, _collapse)
+            to_source = compose(collapse, anchors) if anchors else ()
+        else:
+            text, to_source = joined, tuple(anchors)
         if text:
-            to_source = compose(collapse, anchors or [(0, 0)]) if anchors else ()
             self.units.append(Unit(text, to_source, self.hint, self.group))
 
     def walk(self, node: LexborNode, hint: str, group: int) -> None:
@@ -137,17 +147,17 @@ class _Reader:
     def _block_hint(self, node: LexborNode, tag: str, hint: str, group: int) -> tuple[str, int]:
         if hint == "boilerplate":
             return hint, group
-        if tag in ("ul", "ol"):
-            self.groups += 1
-            return ("boilerplate" if _link_dense(node, 0.6) else hint), self.groups
-        if tag in ("div", "section", "p", "li") and _link_dense(node, 0.8 if tag == "p" else 0.6):
-            return "boilerplate", group
         attrs = node.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if names.strip():
             for name, pattern in _CLASS_HINTS:
                 if pattern.search(names):
                     return name, group
+        if tag in ("ul", "ol"):
+            self.groups += 1
+            return ("boilerplate" if _link_dense(node, 0.6) else hint), self.groups
+        if tag in ("div", "section", "p", "li") and _link_dense(node, 0.8 if tag == "p" else 0.6):
+            return "boilerplate", group
         if tag in _HEADINGS:
             return "heading", group
         if tag == "li":
