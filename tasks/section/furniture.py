@@ -64,7 +64,9 @@ def kind_of(unit: Unit) -> str | None:
         for category in ("comments", "footer", "nav", "ads"):
             if labelled(text, cue, category):
                 return category
-        if _COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments"):
+        if (_COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments")) or (
+            f.words <= 3 and cue.starts("comments") and not f.digits
+        ):
             return "comments"
         if cue.starts("share") and (f.words <= 6 or labelled(text, cue, "share")):
             return "share"
@@ -140,6 +142,14 @@ def byline_strength(text: str, f: Features) -> int:
     if f.found.starts("byline") and f.words <= 6:
         return 1
     return 0
+
+
+def names_source(text: str, f: Features, names: set[cues.Words]) -> bool:
+    """A short ``site - writer`` line whose other part is a name seen in the page's masthead."""
+    if f.words > 7:
+        return False
+    segments = [cues.words_of(s) for s in _LABEL_SEPARATOR.split(text)]
+    return len(segments) >= 2 and any(s in names for s in segments if s)
 
 
 def is_tag_line(text: str, f: Features) -> bool:

@@ -157,6 +157,7 @@ class _Page:
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)
         self.labels: list[tuple[str | None, int | None]] = [(None, None)] * len(units)
+        self.names: set[cues.Words] = set()  # site names and the like, from above the headline
 
     def next_content(self, i: int, e: int) -> int | None:
         for j in range(i + 1, e + 1):
@@ -206,11 +207,11 @@ class _Page:
         f = u.features
         if u.hint in ("byline", "lead", "tag"):
             return u.hint
-        if fa.byline or fa.dated:
+        if fa.byline or fa.dated or furniture.names_source(u.text, f, self.names):
             return "byline"
         if fa.tags or (f.words <= 4 and not f.terminal):
             return "tag"
-        if f.words >= 5:
+        if f.words >= 6:
             return "lead"
         return None
 
@@ -329,6 +330,7 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
     if t is not None:
         layout.title = units[t]
         page.labels[t] = ("title", None)
+        page.names = {u.features.found.words for u in units[:t] if u.features.words <= 4}
         # Datelines and bylines just above the headline are read just below it.
         for i in range(t - 1, max(-1, t - 4), -1):
             if page.kinds[i] in TOP:
