@@ -89,27 +89,20 @@ _NOISE = re.compile(
     rf"|[{_X}]"  # presentation forms that fold to several letters
 )
 # Scanning for one class is several times faster than trying ``_NOISE`` at every
-# position, and most text has nothing for ``_NOISE`` to do.
+# position; text without these characters can only need its spaces mended.
 _SUSPECT = re.compile(rf"[\r{_D}{_X}]")
-
-
-def _has_noise(text: str) -> bool:
-    return bool(
-        text
-        and (
-            text[0] == " "
-            or text[-1] == " "
-            or "  " in text
-            or " \n" in text
-            or "\n " in text
-            or _SUSPECT.search(text) is not None
-        )
-    )
+_SPACES = re.compile(r"\A +| +\Z| *\n +| +\n| {2,}")
 
 
 # Markup keeps its layout: whitespace between tags means nothing and is left as it is.
 _MARKUP_NOISE = re.compile(rf"[{_D}]|[{_X}]")
 _WORD = re.compile(r"\S+")
+
+
+def _space_noise(text: str) -> bool:
+    if not text:
+        return False
+    return text[0] == " " or text[-1] == " " or "  " in text or " \n" in text or "\n " in text
 
 
 def _replace(m: re.Match[str]) -> str:
@@ -136,8 +129,10 @@ def clean(text: str, *, latin_digits: bool = True, markup: bool = False) -> tupl
     mapped = _map_chars(text, latin_digits)
     if markup and _SUSPECT.search(mapped):
         out, anchors = rewrite(mapped, _MARKUP_NOISE, _replace)
-    elif not markup and _has_noise(mapped):
+    elif not markup and _SUSPECT.search(mapped):
         out, anchors = rewrite(mapped, _NOISE, _replace)
+    elif not markup and _space_noise(mapped):
+        out, anchors = rewrite(mapped, _SPACES, _replace)
     else:
         out, anchors = mapped, ((0, 0),)
     if not unicodedata.is_normalized("NFC", out):

@@ -19,7 +19,6 @@ BARRIERS = frozenset({"comments", "footer", "copyright"})
 TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BARRIERS
 
 _SEP_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # a cue label ends at one of these
-_HEAD = re.compile(rf"^([^{cs.char_class(_SEP_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_SEP_CHARS)}]")
 _LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}()]")
 _COUNT_LABEL = re.compile(r"^\d+\s")
 _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
@@ -29,15 +28,9 @@ _ONLY_DIGITS = re.compile(r"^[\d\s.,:/%\-]+$")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 
 
-def head_words(text: str) -> cues.Words:
-    """Return the words before a label separator (``label: ...``), or () if there is none."""
-    m = _HEAD.match(text)
-    return cues.words_of(m.group(1)) if m else ()
-
-
-def labelled(text: str, found: cues.Found, category: str) -> bool:
+def labelled(f: Features, category: str) -> bool:
     """Return whether the unit is a ``category`` cue alone or a cue used as a label (``cue: ...``)."""
-    return found.whole(category) or cues.whole(head_words(text), category)
+    return f.found.whole(category) or (f.head is not None and f.head.whole(category))
 
 
 def kind_of(unit: Unit) -> str | None:
@@ -58,17 +51,17 @@ def kind_of(unit: Unit) -> str | None:
         return "ticker"
     if is_nav(text, f):
         return "nav"
-    if f.words <= 25 and labelled(text, cue, "related"):
+    if f.words <= 25 and labelled(f, "related"):
         return "related"
     if f.words <= 12 and not f.terminal:
         for category in ("comments", "footer", "nav", "ads"):
-            if labelled(text, cue, category):
+            if labelled(f, category):
                 return category
         if (_COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments")) or (
             f.words <= 3 and cue.starts("comments") and not f.digits
         ):
             return "comments"
-        if cue.starts("share") and (f.words <= 6 or labelled(text, cue, "share")):
+        if cue.starts("share") and (f.words <= 6 or labelled(f, "share")):
             return "share"
         if cue.starts("follow") and f.words <= 8:
             return "follow"
@@ -107,7 +100,7 @@ def is_caption(text: str, f: Features) -> bool:
     """A photo caption or credit: a caption cue as label, a parenthesised line, or a trailing credit."""
     if f.terminal and f.words > 6:
         return False
-    if labelled(text, f.found, "caption") or (f.found.starts("caption") and f.words <= 3):
+    if labelled(f, "caption") or (f.found.starts("caption") and f.words <= 3):
         return True
     if _PARENTHESISED.match(text) and f.words <= 12:
         return True
@@ -154,4 +147,4 @@ def names_source(text: str, f: Features, names: set[cues.Words]) -> bool:
 
 def is_tag_line(text: str, f: Features) -> bool:
     """A line of tags or the category label (``cue: a, b``)."""
-    return f.words <= 25 and labelled(text, f.found, "tags")
+    return f.words <= 25 and labelled(f, "tags")

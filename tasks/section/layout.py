@@ -77,7 +77,8 @@ def item_kind(u: Unit) -> str | None:
     """Return "markup", "bullet" or "label" if the unit looks like a list item."""
     if u.hint == "list_item":
         return "markup"
-    if _BULLET.match(u.text) or cues.whole(furniture.head_words(u.text), "ordinal"):
+    head = u.features.head
+    if _BULLET.match(u.text) or (head is not None and head.whole("ordinal")):
         return "bullet"
     m = _LABEL.match(u.text)
     if m and len(m.group(1).split()) <= 6 and len(m.group(2).split()) >= 3:
