@@ -44,10 +44,11 @@ class Features:
 
 
 _CLOSERS = cs.CLOSING_QUOTES + cs.STRAIGHT_QUOTES
+# Patterns start with a character class so that the engine can skip ahead to candidates.
 _INNER_STOP = re.compile(
-    rf"(?<!\.)[.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_SEMICOLON}](?!\.)[{_CLOSERS}]*\s+\S"
+    rf"[.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_SEMICOLON}](?<!\.\.)(?!\.)[{_CLOSERS}]*\s+\S"
 )
-_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::")
+_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]")
 _ARABIC = re.compile(f"[{cs.ranges_class(cs.ARABIC_LETTER_RANGES)}]")
 _DIGIT = re.compile(r"\d")
 _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
@@ -60,12 +61,12 @@ def features(text: str) -> Features:
     """Return the features of one unit's text."""
     core = text.rstrip(_CLOSERS + " ")
     last = core[-1:] or text[-1:]
-    separators = len(_SEPARATOR.findall(text))
+    separators = len(_SEPARATOR.findall(text)) + text.count("::")
     if cs.CLOSING_QUOTES[0] in text and cs.OPENING_QUOTES[0] in text:
         # Guillemets quote here; they are not breadcrumb arrows.
         separators -= text.count(cs.CLOSING_QUOTES[0])
     words = len(text.split())
-    key = words_of(text[:_KEY_CHARS])
+    key = words_of(text[: _KEY_CHARS if words <= _LONG else _KEY_CHARS // 2])
     head = _HEAD.match(text)
     return Features(
         words=words,
