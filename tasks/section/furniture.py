@@ -20,6 +20,7 @@ TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BA
 
 _SEP_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # a cue label ends at one of these
 _LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}()]")
+_ITEM_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::")
 _COUNT_LABEL = re.compile(r"^\d+\s")
 _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
 _CREDIT_END = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -89,11 +90,15 @@ def is_ticker(f: Features) -> bool:
 
 def is_nav(text: str, f: Features) -> bool:
     """A menu or breadcrumb: short items between separators, or a line of navigation cues."""
-    if f.separators >= 2 and not f.terminal:
-        items = [s for s in re.split(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::", text) if s.strip()]
+    separators = f.separators
+    if separators >= 2 and _DATE_FORMAT.search(text):
+        text = _DATE_FORMAT.sub(" ", text)  # the slashes of 15/6/2024 separate no menu items
+        separators = len(_ITEM_SEPARATOR.findall(text))
+    if separators >= 2 and not f.terminal:
+        items = [s for s in _ITEM_SEPARATOR.split(text) if s.strip()]
         if len(items) >= 2 and max(len(s.split()) for s in items) <= 6:
             return sum(len(s.split()) for s in items) <= 3.5 * len(items)
-    return f.words <= 12 and f.found.starts("nav") > 0 and f.separators >= 1
+    return f.words <= 12 and f.found.starts("nav") > 0 and separators >= 1
 
 
 def is_caption(text: str, f: Features) -> bool:

@@ -91,7 +91,7 @@ def title_like(u: Unit) -> bool:
     return (
         2 <= f.words <= 30
         and f.chars <= 250
-        and f.last not in _NOT_TITLE_END
+        and (f.last not in _NOT_TITLE_END or u.text.endswith(".."))
         and f.inner_stops <= 1
         and f.commas <= 2
     )
@@ -178,7 +178,7 @@ class _Page:
         scored: list[tuple[int, float]] = []
         for i in range(s - 1, max(-1, s - 13), -1):
             kind = kinds[i]
-            if kind in TOP:
+            if kind in TOP and kind != "comments":  # a comment count may sit under a headline
                 break
             fa = self.facts[i]
             if kind or not fa.title_like:
@@ -311,7 +311,7 @@ class _Page:
                 return
             if fa.byline or fa.dated:
                 self.labels[i] = ("byline", None)
-            elif fa.tags or (tag_header and u.features.words <= 4):
+            elif fa.tags or u.hint == "tag" or (tag_header and u.features.words <= 4):
                 self.labels[i] = ("tag", None)
             elif u.features.found.whole("tags"):
                 tag_header = True

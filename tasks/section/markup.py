@@ -10,6 +10,7 @@ the same cue words used for plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -38,7 +39,8 @@ _JUNK_SELECTOR = ", ".join(
             "recommend", "read-more", "readmore", "more-news", "also-read", "navbar", "menu", "banner",
             "promo", "sponsor", "poll", "login", "signup", "pagination", "toolbar", "breaking", "urgent",
             "latest", "footer", "masthead", "copyright", "disqus", "respond", "reply", "author-box",
-            "newsbar", "slider", "carousel", "gallery-list", "stock", "market-data",
+            "newsbar", "slider", "carousel", "gallery-list", "stock", "market-data", "tweet", "instagram",
+            "tiktok", "fb-post", "video-player", "player-container", "app-download",
         )
         for attr in ("class", "id")
     ]
@@ -54,7 +56,7 @@ _CLASS_HINTS = (
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
     ("lead", re.compile(r"\blead|excerpt|summary|sub-?title|standfirst|\bdeck|\bintro|brief|abstract", re.I)),
     ("byline", re.compile(r"author|byline|writer|reporter|\bdate|time|publish|\bsource", re.I)),
-    ("tag", re.compile(r"\btags?\b|keywords|categor", re.I)),
+    ("tag", re.compile(r"\btags?\b|keywords|categor|topics?\b", re.I)),
 )
 _KNOWN_BODY = (
     '[itemprop="articleBody"], .article-body, .articleBody, .article-content, .article__body, '
@@ -243,15 +245,14 @@ def _container(body: LexborNode) -> LexborNode | None:
     seen: set[int] = set()
     for br in body.css("br"):
         holder = br.parent
-        if holder is None or holder.mem_id in seen or holder.tag == "p":
-            continue
-        seen.add(holder.mem_id)
-        direct = sum(
-            len((k.text_content or "").strip()) for k in holder.iter(include_text=True) if k.tag == "-text"
-        )
-        if direct >= 100:
-            credit(holder, direct)
-            credit(holder.parent, direct / 2)
+        if holder is not None and holder.mem_id not in seen and holder.tag != "p":
+            seen.add(holder.mem_id)
+            _credit_direct_text(holder, credit)
+    if max(scores.values(), default=0) < 200:
+        # No paragraphs: text written straight into containers, one <div> a paragraph.
+        # (Looked at last: a page has thousands of containers.)
+        for holder in body.css("div, td, section, article, font, center"):
+            _credit_direct_text(holder, credit)
     if not scores:
         return None
     for node in body.css(_KNOWN_BODY):
@@ -267,6 +268,14 @@ def _container(body: LexborNode) -> LexborNode | None:
     ):
         best = parent  # the article is split over siblings (an ad or a photo between parts)
     return best if scores[best_id] >= 200 else None
+
+
+def _credit_direct_text(holder: LexborNode, credit: Callable[[LexborNode | None, float], None]) -> None:
+    """Score an element for the text written directly in it (not in child elements)."""
+    direct = len((holder.text(deep=False) or "").strip())
+    if direct >= 80:
+        credit(holder, direct)
+        credit(holder.parent, direct / 2)
 
 
 def _ancestors(node: LexborNode) -> list[LexborNode]:

@@ -53,7 +53,7 @@ _ARABIC = re.compile(f"[{cs.ranges_class(cs.ARABIC_LETTER_RANGES)}]")
 _DIGIT = re.compile(r"\d")
 _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
 _LONG = 30  # words: furniture is shorter, so only the start of a longer line is searched for cues
-_LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # EN DASH, EM DASH, GUILLEMETS
+_LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/\u060c"  # EN DASH, EM DASH, GUILLEMETS, ARABIC COMMA
 _HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_LABEL_CHARS)}]")
 
 
