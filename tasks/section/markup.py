@@ -144,6 +144,10 @@ class _Reader:
                 self.walk(child, child_hint, child_group)
                 self.flush()
             elif tag and not tag.startswith("-"):
+                if hint in ("byline", "tag"):
+                    # Author, outlet and date sit in adjacent inline elements that a page
+                    # lays out apart; do not run their words together.
+                    self.text(" ", hint, group)
                 self.walk(child, hint, group)
 
     def _block_hint(self, node: LexborNode, tag: str, hint: str, group: int) -> tuple[str, int]:
