@@ -85,17 +85,17 @@ _X = cs.char_class("".join(_EXPANSIONS))
 # classes: an alternation tried at every position scans four times slower.
 _NOISE = re.compile(rf"[ \n\r{_D}][ \n\r{_D}]+|[\r{_D}{_X}]")
 _SUSPECT = re.compile(rf"[\r{_D}{_X}]")
+# Every character any step may change, as one class: most text is scanned once.
+_ANYTHING = re.compile(_MAPPED.pattern[:-1] + rf"\r{_D}]")
 # Markup keeps its layout: whitespace between tags means nothing and is left as it is.
 _MARKUP_NOISE = re.compile(rf"[{_D}]|[{_X}]")
 _WORD = re.compile(r"\S+")
 
 
-def _has_noise(text: str) -> bool:
+def _space_noise(text: str) -> bool:
     if not text:
         return False
-    if text[0] == " " or text[-1] == " " or "  " in text or " \n" in text or "\n " in text:
-        return True
-    return _SUSPECT.search(text) is not None
+    return text[0] == " " or text[-1] == " " or "  " in text or " \n" in text or "\n " in text
 
 
 def _replace(m: re.Match[str]) -> str:
@@ -129,14 +129,20 @@ def clean(text: str, *, latin_digits: bool = True, markup: bool = False) -> tupl
 
     With ``markup`` (HTML), spaces and line breaks are left for the HTML parser.
     """
+    if _ANYTHING.search(text) is None and (markup or not _space_noise(text)):
+        return _compose(text, ((0, 0),))  # the usual case: one scan and nothing to do
     # Length-preserving replacements first: their offsets need no anchors.
     mapped = _map_chars(text, latin_digits)
     if markup and _SUSPECT.search(mapped):
         out, anchors = rewrite(mapped, _MARKUP_NOISE, _replace)
-    elif not markup and _has_noise(mapped):
+    elif not markup and (_space_noise(mapped) or _SUSPECT.search(mapped)):
         out, anchors = _strip_spaces(*rewrite(mapped, _NOISE, _replace))
     else:
         out, anchors = mapped, ((0, 0),)
+    return _compose(out, anchors)
+
+
+def _compose(out: str, anchors: tuple[Anchor, ...]) -> tuple[str, tuple[Anchor, ...]]:
     if not unicodedata.is_normalized("NFC", out):
         # Rare (decomposed hamza, unordered marks): compose word by word, which is exact
         # because nothing composes across whitespace.
