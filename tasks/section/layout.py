@@ -99,8 +99,10 @@ def title_like(u: Unit) -> bool:
 
 def heading_like(u: Unit) -> bool:
     f = u.features
-    if f.words > 15 or f.chars > 130 or f.last in _NOT_TITLE_END or f.commas > 1 or f.inner_stops:
+    if f.words > 15 or f.chars > 130 or f.commas > 1 or f.inner_stops:
         return False
+    if f.last in _NOT_TITLE_END and not (f.last == ":" and f.words <= 5):
+        return False  # a short label such as "the details:" may head what follows
     if f.last in "!?" + cs.ARABIC_QUESTION_MARK and f.words > 14:
         return False
     return not _BULLET.match(u.text)
@@ -114,8 +116,8 @@ def _weight(u: Unit, fa: Facts, kind: str | None) -> int:
         return -max(80, f.chars // 2)
     if fa.prose:
         return f.chars
-    if fa.item and f.words >= 3:
-        return f.chars // 2
+    if fa.item and f.words >= 3 and (fa.item != "label" or f.terminal):
+        return f.chars // 2  # ("label: text" without a full stop is more often a headline)
     if u.hint in ("heading", "strong"):
         return -5
     if fa.dated or fa.byline:
@@ -252,6 +254,8 @@ class _Page:
         j = self.next_content(i, e)
         if j is None:
             return False
+        if u.features.last == ":":
+            return self.facts[j].prose and j not in lists and not self.facts[j].item
         if self.facts[j].prose or j in lists or self.units[j].hint == "heading":
             return True
         k = self.next_content(j, e)
