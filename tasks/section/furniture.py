@@ -50,6 +50,12 @@ def kind_of(unit: Unit) -> str | None:
         return "masthead"
     if is_ticker(f):
         return "ticker"
+    if f.words <= 12 and not f.terminal:
+        # Share bars look like menus; tell them apart first, they may sit under the headline.
+        if cue.starts("share") and (f.words <= 6 or labelled(f, "share")):
+            return "share"
+        if cue.starts("follow") and f.words <= 8:
+            return "follow"
     if is_nav(text, f):
         return "nav"
     if f.words <= 25 and labelled(f, "related"):
@@ -62,10 +68,6 @@ def kind_of(unit: Unit) -> str | None:
             f.words <= 3 and cue.starts("comments") and not f.digits
         ):
             return "comments"
-        if cue.starts("share") and (f.words <= 6 or labelled(f, "share")):
-            return "share"
-        if cue.starts("follow") and f.words <= 8:
-            return "follow"
         if f.words <= 10 and cue.contains("widget") and (f.digits or "\u00b0" in text or f.words <= 2):
             return "widget"  # DEGREE SIGN: weather boxes
         covered, used = cue.cover("share", "follow", "nav", "footer", "comments")

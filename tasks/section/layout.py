@@ -256,9 +256,11 @@ class _Page:
             return False
         if u.features.last == ":":
             return self.facts[j].prose and j not in lists and not self.facts[j].item
+        k = self.next_content(j, e)
         if self.facts[j].prose or j in lists or self.units[j].hint == "heading":
             return True
-        k = self.next_content(j, e)
+        if self.units[j].features.last == ":" and k in lists:
+            return True  # the heading of a list and its introduction
         return self.facts[j].heading_like and k is not None and self.facts[k].prose
 
     def body(self, s: int, e: int) -> None:
@@ -269,7 +271,8 @@ class _Page:
             if self.kinds[i]:
                 related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
                 continue
-            if related and not fa.prose and u.features.words <= 20:
+            f = u.features
+            if related and f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops:
                 self.kinds[i] = "related"  # a headline listed under "read also"
                 related -= 1
                 continue
