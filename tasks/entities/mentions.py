@@ -10,7 +10,7 @@ London, France, Canada), so a letter is only cut when the article shows it is a 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from tasks.normalise import match_form
@@ -101,7 +101,7 @@ def to_iob2(labels: Sequence[str]) -> list[str]:
     return out
 
 
-def _is_punctuation(token: str) -> bool:
+def is_punctuation(token: str) -> bool:
     # Quotes and brackets a model labels at a name's edge are not part of it; symbols such as
     # the "+" of "OPEC+" are (Unicode category S*, not P*).
     return all(unicodedata.category(ch).startswith("P") for ch in token)
@@ -126,6 +126,13 @@ def _inflected(words: Set[str]) -> set[str]:
             # The clitic next to the stem tells inflections apart: bi-X and wa-bi-X are one.
             clitics.setdefault(word[len(run) :], set()).add(run[-1])
     return {rest for rest, last in clitics.items() if len(last) > 1 and len(rest) >= _MIN_REST}
+
+
+def evidence(words: Iterable[str]) -> set[str]:
+    """Return what ``strip_proclitics`` takes as names: the match forms of the article's
+    words in entity spans, and what follows two different clitics among them."""
+    names = {match_form(w) for w in words}
+    return names | _inflected(names)
 
 
 def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
@@ -153,6 +160,12 @@ def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
     return 0, False
 
 
+def bare(word: str, names: Set[str]) -> str:
+    """Return ``word`` without the proclitics ``strip_proclitics`` finds, an elided alef restored."""
+    cut, elided = strip_proclitics(word, names)
+    return (_ALEF if elided else "") + word[cut:]
+
+
 def strip_article(word: str, names: Set[str]) -> int:
     """Return the length of al- when it is not part of ``word``'s name, else 0.
 
@@ -175,11 +188,10 @@ def make_mentions(text: str, spans: Sequence[tuple[Sequence[tuple[int, int]], st
     by_type: dict[str, set[str]] = {}
     for tokens, kind in spans:
         by_type.setdefault(kind, set()).update(match_form(text[s:e]) for s, e in tokens)
-    names = set().union(*by_type.values())
-    names |= _inflected(names)
+    names = evidence(text[s:e] for tokens, _ in spans for s, e in tokens)
     out: list[NamedMention] = []
     for tokens, kind in spans:
-        words = [(s, e) for s, e in tokens if not _is_punctuation(text[s:e])]
+        words = [(s, e) for s, e in tokens if not is_punctuation(text[s:e])]
         if not words:
             continue
         start, first_end = words[0]

@@ -8,6 +8,7 @@ the page is present, and skips otherwise.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,9 @@ def holding(ents: Entities, word: str) -> list[tuple[str, str]]:
     """(canonical text, type) of every entity with a mention that has ``word`` among its words."""
     form = match_form(word)
     return [
-        (e.text, e.type) for e in ents.entities if any(form in match_form(m.text).split() for m in e.mentions)
+        (e.text, e.type)
+        for e in ents.entities
+        if any(form in re.findall(r"\w+", match_form(m.text)) for m in e.mentions)
     ]
 
 
