@@ -147,16 +147,19 @@ def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
     preposition's lam is cut, the article's lam stays, and the flag says the alef is missing.
     """
     for run in _clitic_runs(word):
-        rest = word[len(run) :]
+        cut = len(run)
+        while cut < len(word) and unicodedata.combining(word[cut]):
+            cut += 1  # the clitic's own vowel mark goes with it
+        rest = word[cut:]
         elided = run.endswith(_LAM) and rest.startswith(_LAM)
         name = _ALEF + rest if elided else rest
         if len(name) < _MIN_REST:
             continue
         if match_form(name) in names:
-            return len(run), elided
+            return cut, elided
         before_article = elided or run in _BEFORE_ARTICLE
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:
-            return len(run), elided
+            return cut, elided
     return 0, False
 
 
