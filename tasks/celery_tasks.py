@@ -88,6 +88,8 @@ def _inject_fault(rt: Runtime, stage: str) -> None:
         time.sleep(s.fault_sleep)
     if s.fault_exit:
         os._exit(70)  # simulates a crash: no cleanup, no ack
+    if s.fault_bug:
+        raise RuntimeError(f"injected bug in stage {stage}")
     if s.fault_rate and random.random() < s.fault_rate:
         raise TransientError(f"injected fault in stage {stage}")
 
@@ -137,7 +139,6 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
         message = f"stored input(s) {', '.join(missing)} not found (expired, purged or never stored)"
         store.fail(article_id, stage.name, Reason.ERROR.value, message, attempts)
         raise MissingInput(message)
-    started = time.perf_counter()
     try:
         _inject_fault(rt, stage.name)
         output, run = run_stage(stage, rt.resources, records)
@@ -166,11 +167,6 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
         store.finish(article_id, stage.name, document, STAGE_NAMES)
     else:
         store.end_stage(article_id, stage.name, output, asdict(run))
-    log.info(
-        "stage done",
-        extra={"article_id": article_id, "stage": stage.name, "seconds": round(time.perf_counter() - started, 4),
-               "outcome": "done"},
-    )
     return article_id
 
 
