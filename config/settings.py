@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         description="Report bugs to Sentry when set.",
     )
     sentry_environment: str = Field(default="production", description="Sentry environment tag.")
+    sentry_transport: str | None = Field(
+        default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
+    )
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
     log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
@@ -86,6 +89,7 @@ class Settings(BaseSettings):
     fault_rate: float = Field(default=0.0, description="Probability of a transient error per stage run.")
     fault_sleep: float = Field(default=0.0, description="Seconds to sleep in the faulty stage.")
     fault_exit: bool = Field(default=False, description="Kill the worker process in the faulty stage.")
+    fault_bug: bool = Field(default=False, description="Raise a RuntimeError (a bug) in the faulty stage.")
 
     @field_validator("fault_stage")
     @classmethod

@@ -181,6 +181,8 @@ def _inject_fault(rt: Runtime, stage: str) -> None:
         time.sleep(s.fault_sleep)
     if s.fault_exit:
         os._exit(70)  # simulates a crash: no cleanup, no ack
+    if s.fault_bug:
+        raise RuntimeError(f"injected bug in stage {stage}")
     if s.fault_rate and random.random() < s.fault_rate:
         raise InjectedFault(f"injected fault in stage {stage}")
 
@@ -220,7 +222,6 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
     store = rt.store
     fields = _fields(stage)
     attempts = 0
-    started = time.perf_counter()
     try:
         attempts, status, raw = store.begin_stage(article_id, stage.name, fields)
         if status == "done":
@@ -260,11 +261,6 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
         _record_failure(store, article_id, stage.name, Reason.ERROR.value,
                         f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}", attempts)
         raise
-    log.info(
-        "stage done",
-        extra={"article_id": article_id, "stage": stage.name,
-               "seconds": round(time.perf_counter() - started, 4), "outcome": "done"},
-    )
     return article_id
 
 

@@ -11,6 +11,7 @@ from celery import Celery
 from kombu import Queue
 
 from config.settings import STAGE_NAMES, Settings, load_settings
+from worker import logs, sentry
 from worker.embedded_redis import resolve_url
 
 
@@ -98,3 +99,6 @@ def create_app(settings: Settings) -> Celery:
 
 settings = load_settings()
 app = create_app(settings)
+# Signal receivers: log format and per-stage log lines, Sentry in worker processes.
+logs.install(settings)
+sentry.install(settings)
