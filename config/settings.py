@@ -63,11 +63,13 @@ class Settings(BaseSettings):
 
     # --- Operations -----------------------------------------------------------------
     sentry_dsn: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("KHABAR_SENTRY_DSN", "SENTRY_DSN")
+        default=None,
+        validation_alias=AliasChoices("KHABAR_SENTRY_DSN", "SENTRY_DSN"),
+        description="Report bugs to Sentry when set.",
     )
-    sentry_environment: str = Field(default="production")
+    sentry_environment: str = Field(default="production", description="Sentry environment tag.")
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
     log_text: bool = Field(default=False, description="Allow article text in logs.")
 
