@@ -1,11 +1,14 @@
 """Time normalise + section on ~1,000-word articles built from the section fixture pages.
 
-Prints milliseconds per article for plain-text and HTML input on one core: wall-clock
-p50/p95 and CPU-time p50/p95 (this process's CPU time, which other work on a shared
-machine does not inflate), with the load average; and, for comparison, trafilatura's
-extraction alone on the same HTML pages.
+Every fixture page (tests/fixtures/section, plain text and HTML) is grown to ~1,000 words
+with article paragraphs from the other fixtures, keeping its menus, tickers, comments and
+footers.  Prints, per input kind, milliseconds per article on one CPU: wall-clock p50/p95
+and CPU-time p50/p95 (CPU time is what other work on a shared machine inflates least),
+with the load average; and, for comparison, trafilatura's extraction alone on the same
+HTML (goal: under 5 ms per article).
 
-    python bench/bench_section.py [--repeat N]
+    python bench/bench_section.py                # 100 timed passes over the pages, CPU 0
+    python bench/bench_section.py --passes 300 --cpu 1
 """
 
 from __future__ import annotations
@@ -13,20 +16,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import articles
+from bench_pipeline import pin
+from measure import percentile, table
 
-from tasks.normalise import normalise  # noqa: E402
-from tasks.records import Article  # noqa: E402
-from tasks.section import section  # noqa: E402
+from tasks.normalise import normalise
+from tasks.records import Article
+from tasks.section import section
 
-FIXTURES = ROOT / "tests" / "fixtures" / "section"
+FIXTURES = articles.ROOT / "tests" / "fixtures" / "section"
 TARGET_WORDS = 1000
 _HTML_PARAGRAPH = re.compile(r"<p>([^<]{150,})</p>")
 
@@ -60,21 +61,21 @@ def _grow(page: str, pool: list[str], html: bool) -> str:
     return "\n".join(lines[:at] + extra + lines[at:])
 
 
-def articles(kind: str) -> list[str]:
+def pages(kind: str) -> list[str]:
+    """The fixture pages of one kind ("text" or "html"), each grown to ~1,000 words."""
     pool = _pool()
-    suffix = ".html" if kind == "html" else ".txt"
-    paths = sorted(FIXTURES.glob("*" + suffix))
+    paths = sorted(FIXTURES.glob("*.html" if kind == "html" else "*.txt"))
     return [_grow(p.read_text(encoding="utf-8"), pool, kind == "html") for p in paths]
 
 
-def _times(pages: list[str], run: Callable[[str], object], repeat: int) -> tuple[list[float], list[float]]:
+def _times(inputs: list[str], run: Callable[[str], object], passes: int) -> tuple[list[float], list[float]]:
     """Return (wall-clock, CPU) milliseconds of every run."""
-    for page in pages:
+    for page in inputs:
         run(page)  # warm up
     wall: list[float] = []
     cpu: list[float] = []
-    for _ in range(repeat):
-        for page in pages:
+    for _ in range(passes):
+        for page in inputs:
             started, started_cpu = time.perf_counter(), time.process_time()
             run(page)
             cpu.append((time.process_time() - started_cpu) * 1000)
@@ -82,38 +83,37 @@ def _times(pages: list[str], run: Callable[[str], object], repeat: int) -> tuple
     return wall, cpu
 
 
-def _percentiles(times: list[float]) -> str:
-    times = sorted(times)
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-    return f"p50 {statistics.median(times):5.2f} ms  p95 {p95:5.2f} ms"
-
-
-def _report(label: str, pages: list[str], times: tuple[list[float], list[float]]) -> None:
-    words = statistics.mean(len(p.split()) for p in pages)
-    wall, cpu = times
-    print(f"{label:34} {len(pages)} pages, ~{words:.0f} words", end="")
-    print(f" | wall {_percentiles(wall)} | cpu {_percentiles(cpu)}")
+def _row(label: str, inputs: list[str], times: tuple[list[float], list[float]]) -> list[object]:
+    words = sum(articles.words(p) for p in inputs) / len(inputs)
+    return [label, len(inputs), round(words)] + [percentile(t, q) for t in times for q in (50, 95)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=100)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--passes", type=int, default=100, help="timed passes over the pages (default 100)")
+    parser.add_argument("--cpu", type=int, default=None, help="CPU to run on (default: the first allowed)")
     args = parser.parse_args()
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    where = pin(args.cpu)
+    rows = []
     for kind in ("text", "html"):
-        pages = articles(kind)
+        inputs = pages(kind)
 
         def run(page: str, kind: str = kind) -> object:
-            return section(normalise(Article(id="b", content=page, kind=kind)))
+            return section(normalise(Article(id="bench", content=page, kind=kind)))
 
-        _report(f"normalise + section ({kind})", pages, _times(pages, run, args.repeat))
+        rows.append(_row(f"normalise + section ({kind})", inputs, _times(inputs, run, args.passes)))
     try:
         import trafilatura
     except ImportError:
-        return
-    pages = articles("html")
-    repeat = max(5, args.repeat // 10)
-    _report("trafilatura.extract alone (html)", pages, _times(pages, trafilatura.extract, repeat))
+        trafilatura = None
+    if trafilatura is not None:
+        inputs = pages("html")
+        times = _times(inputs, trafilatura.extract, max(5, args.passes // 10))
+        rows.append(_row("trafilatura.extract alone (html)", inputs, times))
+    print(f"{where}, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; ms per article")
+    print(table(["", "pages", "words", "wall p50", "wall p95", "cpu p50", "cpu p95"], rows))
 
 
 if __name__ == "__main__":
