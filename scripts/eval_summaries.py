@@ -15,8 +15,9 @@ spending the budget, each applied to every system alike:
 
 Either way the summary is truncated to the budget before scoring.  ROUGE-1 and
 ROUGE-2 F1 are averaged over an article's distinct references (exact duplicates
-count once), then over articles.  ``--cv`` tunes the summariser's weights on k-1
-folds of articles, starting from the lead, and scores the held-out fold.
+count once), then over articles.  ``--cv`` tunes the summariser's parameters on
+k-1 folds of articles, starting from the lead, and scores the held-out fold;
+``--fit`` prints the parameters tuned on every article.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tasks.summarise import summarise
 from tasks.summarise.analysis import Analysis, analyse, token_range
 from tasks.summarise.budget import Limits, choose
 from tasks.summarise.rouge import ngrams, rouge_tokens
-from tasks.summarise.summariser import REDUNDANCY, WEIGHTS, features
+from tasks.summarise.summariser import COHESION, REDUNDANCY, WEIGHTS, features
 from tasks.summarise.terms import STOP_WORDS, is_stop, stem, word_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,20 +136,36 @@ def ranker(rate: Callable[[Topic], Sequence[float]]) -> System:
     return run
 
 
-def khabar_system(weights: Mapping[str, float] = WEIGHTS, redundancy: float = REDUNDANCY) -> System:
+@dataclass(frozen=True)
+class Params:
+    """What the summariser's choice depends on (see tasks.summarise.summariser)."""
+
+    weights: Mapping[str, float]
+    redundancy: float
+    cohesion: float
+
+    def __str__(self) -> str:
+        w = " ".join(f"{n}={v:g}" for n, v in self.weights.items())
+        return f"{w} redundancy={self.redundancy:g} cohesion={self.cohesion:g}"
+
+
+SHIPPED = Params(WEIGHTS, REDUNDANCY, COHESION)
+
+
+def khabar_system(params: Params = SHIPPED) -> System:
     """The summariser: its own output for whole sentences, its order of choice when cutting."""
 
     def run(topic: Topic, protocol: str) -> list[str]:
-        if protocol == "whole" and weights is WEIGHTS and redundancy == REDUNDANCY:
+        if protocol == "whole" and params == SHIPPED:
             return rouge_tokens(summarise(topic.sectioned, topic.entities, Budget(words=topic.words)).text)
         a = topic.analysis
-        ratings = [sum(weights.get(n, 0.0) * v for n, v in f.items()) for f in features(a)]
+        ratings = [sum(params.weights.get(n, 0.0) * v for n, v in f.items()) for f in features(a)]
         lengths = [c.words for c in a.candidates]
+        limits = Limits(topic.words, None) if protocol == "whole" else Limits(None, None)
+        choice = choose(ratings, lengths, limits, a.similarity, params.redundancy, params.cohesion)
         if protocol == "whole":
-            chosen = choose(ratings, lengths, Limits(topic.words, None), a.similarity, redundancy).chosen
-            return [t for k in chosen for t in topic.sentence_tokens[k]]
-        order = choose(ratings, lengths, Limits(None, None), a.similarity, redundancy).order
-        return spend(topic, order, protocol)
+            return [t for k in choice.chosen for t in topic.sentence_tokens[k]]
+        return spend(topic, choice.order, protocol)
 
     return run
 
@@ -166,59 +183,58 @@ GRID: Mapping[str, tuple[float, ...]] = {
     "title": (0.0, 0.1, 0.2, 0.4),
     "entity": (0.0, 0.1, 0.2, 0.4),
     "short": (0.0, -0.2, -0.5),
+    "redundancy": (0.0, 0.1, 0.2, 0.3),
+    "cohesion": (0.0, 0.05, 0.1, 0.2),
 }
-REDUNDANCY_GRID = (0.0, 0.1, 0.2, 0.3)
-START: Mapping[str, float] = {
-    "lead": 0.0,
-    "position": 1.0,
-    "centrality": 0.0,
-    "title": 0.0,
-    "entity": 0.0,
-    "short": 0.0,
-}
+# The lead: position alone.  Tuning starts here, so that it has to earn every other weight.
+START = Params(
+    {"position": 1.0, "lead": 0.0, "centrality": 0.0, "title": 0.0, "entity": 0.0, "short": 0.0}, 0.0, 0.0
+)
 
 
-def fit(topics: Sequence[Topic], rounds: int = 2) -> tuple[dict[str, float], float]:
-    """Coordinate ascent from the lead (position alone) on mean R1 + R2 with cut summaries.
+def _with(params: Params, name: str, value: float) -> Params:
+    if name == "redundancy":
+        return Params(params.weights, value, params.cohesion)
+    if name == "cohesion":
+        return Params(params.weights, params.redundancy, value)
+    return Params({**params.weights, name: value}, params.redundancy, params.cohesion)
 
-    Cut summaries score the ranking itself; whole-sentence ones add the noise of
-    which sentences happen to fit.  Ties keep the current (simpler) value.
+
+def fit(topics: Sequence[Topic], rounds: int = 2) -> Params:
+    """Coordinate ascent from the lead on mean R1 + R2, whole-sentence and cut summaries together.
+
+    Whole-sentence summaries are what the stage returns; cut ones score the ranking
+    without the noise of which sentences happen to fit.  A tie keeps the current value.
     """
-    weights, redundancy = dict(START), 0.0
 
-    def objective(w: Mapping[str, float], r: float) -> float:
-        return sum(evaluate(topics, khabar_system(w, r), "cut"))
+    def objective(p: Params) -> float:
+        system = khabar_system(p)
+        return sum(sum(evaluate(topics, system, protocol)) for protocol in PROTOCOLS)
 
-    best = objective(weights, redundancy)
+    params = START
+    best = objective(params)
     for _ in range(rounds):
         for name, grid in GRID.items():
             for value in grid:
-                got = objective({**weights, name: value}, redundancy)
+                trial = _with(params, name, value)
+                got = objective(trial)
                 if got > best + 1e-9:
-                    best, weights = got, {**weights, name: value}
-        for r in REDUNDANCY_GRID:
-            got = objective(weights, r)
-            if got > best + 1e-9:
-                best, redundancy = got, r
-    return weights, redundancy
+                    best, params = got, trial
+    return params
 
 
 def cross_validate(topics: Sequence[Topic], folds: int) -> dict[str, tuple[float, float]]:
-    """ROUGE of each fold with weights tuned on the other folds, over all articles."""
+    """ROUGE of each fold with parameters tuned on the other folds, over all articles."""
     scores: dict[str, list[tuple[float, float]]] = {p: [] for p in PROTOCOLS}
     for k in range(folds):
         train = [t for i, t in enumerate(topics) if i % folds != k]
         test = [t for i, t in enumerate(topics) if i % folds == k]
-        weights, redundancy = fit(train)
-        system = khabar_system(weights, redundancy)
+        params = fit(train)
+        system = khabar_system(params)
         for p in PROTOCOLS:
             scores[p].extend(rouge_f(system(t, p), t) for t in test)
-        print(f"  fold {k + 1}/{folds}: {_describe(weights, redundancy)}", file=sys.stderr)
+        print(f"  fold {k + 1}/{folds}: {params}", file=sys.stderr)
     return {p: (sum(s[0] for s in v) / len(v), sum(s[1] for s in v) / len(v)) for p, v in scores.items()}
-
-
-def _describe(weights: Mapping[str, float], redundancy: float) -> str:
-    return " ".join(f"{n}={v:g}" for n, v in weights.items()) + f" redundancy={redundancy:g}"
 
 
 # --- report ----------------------------------------------------------------------------
@@ -304,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="EASC folder: articles/, references/")
     parser.add_argument("--cv", action="store_true", help="also report cross-validated ROUGE")
     parser.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
+    parser.add_argument("--fit", action="store_true", help="print the parameters tuned on all articles")
     args = parser.parse_args(argv)
     if not (args.data / "articles").is_dir():
         print(f"no EASC data at {args.data}: skipping the summary evaluation", file=sys.stderr)
@@ -330,8 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{p}: khabar is {verdict}")
     if args.cv:
         cv = cross_validate(topics, args.folds)
-        for p in PROTOCOLS:
-            print(f"khabar, {args.folds}-fold cross-validated ({p}): R1 {cv[p][0]:.4f}  R2 {cv[p][1]:.4f}")
+        w, c = cv["whole"], cv["cut"]
+        label = f"khabar {args.folds}-fold CV"
+        print(f"{label:<16} {w[0]:7.4f} {w[1]:7.4f}   {c[0]:7.4f} {c[1]:7.4f}")
+    if args.fit:
+        print(f"tuned on all {len(topics)} articles: {fit(topics)}")
     return 0
 
 

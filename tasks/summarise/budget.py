@@ -59,12 +59,15 @@ def choose(
     limits: Limits,
     similarity: Sequence[Sequence[float]] | None = None,
     redundancy: float = 0.0,
+    cohesion: float = 0.0,
 ) -> Choice:
     """Pick sentences greedily by score, within the limits, and return them in article order.
 
     Each step takes the best sentence that still fits, its score lowered by
     ``redundancy`` times its highest similarity to a sentence already taken
-    (maximal marginal relevance).  A sentence that would overflow the word limit
+    (maximal marginal relevance) and raised by ``cohesion`` if it stands next to
+    one (sentences are given in article order): a summary of neighbouring
+    sentences reads as connected text.  A sentence that would overflow the word limit
     is passed over, never cut, unless no sentence fits at all: then the best one
     is cut at the word limit.  Ties go to the earlier sentence, so the result is
     deterministic.
@@ -75,6 +78,7 @@ def choose(
     if max_sentences == 0 or room == 0 or n == 0:
         return Choice(())
     taken: list[int] = []
+    taken_set: set[int] = set()
     closeness = [0.0] * n  # highest similarity to a taken sentence
     left = list(range(n))  # in article order, so that ties go to the earlier sentence
     while left and len(taken) < max_sentences:
@@ -83,11 +87,14 @@ def choose(
             if room is not None and lengths[i] > room:
                 continue
             value = scores[i] - redundancy * closeness[i]
+            if cohesion and ((i - 1) in taken_set or (i + 1) in taken_set):
+                value += cohesion
             if value > best_value:
                 best, best_value = i, value
         if best < 0:
             break
         taken.append(best)
+        taken_set.add(best)
         left.remove(best)
         if room is not None:
             room -= lengths[best]

@@ -251,3 +251,9 @@ def test_never_raises_on_sectioned_arbitrary_text(
     if limits.sentences is not None:
         assert len(summary.sentences) <= limits.sentences
     assert len(summary.keywords) <= 10
+
+
+def test_choose_prefers_a_neighbour_of_a_taken_sentence() -> None:
+    scores, lengths = [1.0, 0.50, 0.52, 0.0], [1, 1, 1, 1]
+    assert choose(scores, lengths, Limits(None, 2)).chosen == (0, 2)
+    assert choose(scores, lengths, Limits(None, 2), cohesion=0.05).chosen == (0, 1)
