@@ -13,11 +13,12 @@ import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
 from tasks.records import Entities, Sectioned
-from tasks.summarise.terms import classify, content_forms, stem
+from tasks.summarise.terms import classify
 
 # Blocks whose sentences may be summary sentences; a heading is never one.
 BODY_KINDS = frozenset({"lead", "paragraph", "list_item"})
@@ -34,7 +35,9 @@ _BOILERPLATE = re.compile(
     )
 )
 _DAMPING = 0.85  # LexRank's, as in PageRank
-_ITERATIONS = 50
+_ITERATIONS = 100
+_TOLERANCE = 1e-8
+_SMALL_PRODUCT = 32768  # multiply-adds per matrix product; see _gram
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,14 @@ def token_range(sectioned: Sectioned, start: int, end: int) -> range:
     """Return the indexes of the tokens that lie inside ``[start, end)``."""
     tokens = sectioned.tokens
     lo = bisect_left(tokens, (start, -1))
-    hi = lo
-    while hi < len(tokens) and tokens[hi][1] <= end:
-        hi += 1
+    hi = bisect_left(tokens, (end, -1), lo)
+    while hi > lo and tokens[hi - 1][1] > end:
+        hi -= 1
     return range(lo, hi)
+
+
+def _slice(span: range) -> slice:
+    return slice(span.start, span.stop)
 
 
 def _is_candidate(sectioned: Sectioned, i: int, boilerplate: frozenset[str]) -> bool:
@@ -77,6 +84,18 @@ def _is_candidate(sectioned: Sectioned, i: int, boilerplate: frozenset[str]) -> 
     return bool(body) and body not in boilerplate and not _BOILERPLATE.search(body)
 
 
+def _gram(rows: np.ndarray) -> np.ndarray:
+    """Return ``rows @ rows.T``, a block of rows at a time.
+
+    Each product stays under the size at which OpenBLAS hands the work to a pool of
+    threads: for matrices this small the threads cost far more than they save, and
+    a worker process should use its one core.
+    """
+    n, k = rows.shape
+    step = max(1, _SMALL_PRODUCT // max(1, n * k))
+    return np.vstack([rows[i : i + step] @ rows.T for i in range(0, n, step)]) if n else np.zeros((0, 0))
+
+
 def _lexrank(similarity: np.ndarray) -> np.ndarray:
     """Return the stationary distribution of a random walk on the similarity graph."""
     n = similarity.shape[0]
@@ -85,7 +104,11 @@ def _lexrank(similarity: np.ndarray) -> np.ndarray:
     walk = np.where(rows > 0, similarity / np.where(rows > 0, rows, 1.0), 1.0 / n)
     p = np.full(n, 1.0 / n)
     for _ in range(_ITERATIONS):
-        p = (1 - _DAMPING) / n + _DAMPING * (walk.T @ p)
+        # Element-wise rather than walk.T @ p: no BLAS call, so no thread pool.
+        step = (1 - _DAMPING) / n + _DAMPING * (walk * p[:, None]).sum(axis=0)
+        if np.abs(step - p).sum() < _TOLERANCE:
+            return step
+        p = step
     return p
 
 
@@ -97,41 +120,35 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     salience = sorted((m.start, math.log1p(len(e.mentions))) for e in entities.entities for m in e.mentions)
     sal_starts = [s for s, _ in salience]
 
+    tokens = sectioned.tokens
     candidates: list[Candidate] = []
     entity: list[float] = []
     for i, s in enumerate(sectioned.sentences):
         if not _is_candidate(sectioned, i, boilerplate):
             continue
-        kinds = [
-            classify(text[a:b])
-            for a, b in (sectioned.tokens[k] for k in token_range(sectioned, s.start, s.end))
-        ]
-        if not any(is_word for is_word, _ in kinds):
+        span = token_range(sectioned, s.start, s.end)
+        kinds = [classify(text[a:b]) for a, b in tokens[_slice(span)]]
+        if not any(k[0] for k in kinds):
             continue
         words = len(text[s.start : s.end].split())
-        forms = tuple(form for _, form in kinds)
-        terms = tuple(stem(f) for f in forms if f is not None)
+        forms = tuple(k[1] for k in kinds)
+        terms = tuple(k[2] for k in kinds if k[2] is not None)
         candidates.append(Candidate(i, len(candidates), words, forms, terms))
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 
     heads = [b for b in sectioned.blocks if b.kind in ("title", "heading")]
     head_tokens = [
-        text[a:b]
-        for h in heads
-        for a, b in (sectioned.tokens[k] for k in token_range(sectioned, h.start, h.end))
+        text[a:b] for h in heads for a, b in tokens[_slice(token_range(sectioned, h.start, h.end))]
     ]
     if not heads and sectioned.title:
         head_tokens = re.findall(r"\w+", sectioned.title)
-    title_terms = tuple(dict.fromkeys(stem(f) for f in content_forms(head_tokens) if f is not None))
+    title_terms = tuple(dict.fromkeys(k[2] for k in map(classify, head_tokens) if k[2] is not None))
 
     n = len(candidates)
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for k, c in enumerate(candidates):
-        rows.extend([k] * len(c.terms))
-        cols.extend(vocab.setdefault(t, len(vocab)) for t in c.terms)
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(c.terms for c in candidates)))}
+    rows = [k for k, c in enumerate(candidates) for _ in c.terms]
+    cols = list(map(vocab.__getitem__, chain.from_iterable(c.terms for c in candidates)))
     width = max(1, len(vocab))
     counts = (
         np.bincount(
@@ -143,17 +160,18 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     # Inverse sentence frequency: a term in every sentence tells them apart least.
     df = (counts > 0).sum(axis=0)
     weighted = counts * np.log1p(n / np.maximum(df, 1))
-    norms = np.linalg.norm(weighted, axis=1, keepdims=True)
-    unit = weighted / np.where(norms > 0, norms, 1.0)
-    similarity = unit @ unit.T
+    norms = np.sqrt((weighted * weighted).sum(axis=1))
+    norms[norms == 0] = 1.0
+    # Only terms that two sentences share can make them similar.
+    shared = weighted[:, df > 1] / norms[:, None]
+    similarity = _gram(shared)
     np.fill_diagonal(similarity, 0.0)
     centrality = _lexrank(similarity) if n else np.zeros(0)
-    title_vec = np.zeros(unit.shape[1])
-    for t in title_terms:
-        if t in vocab:
-            title_vec[vocab[t]] = 1.0
-    title_norm = np.linalg.norm(title_vec)
-    title = unit @ (title_vec / title_norm) if title_norm > 0 else np.zeros(n)
+    cols = [vocab[t] for t in title_terms if t in vocab]
+    # Cosine with the title's terms, all of weight 1 (those no sentence has count in the norm).
+    title = (
+        (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
+    )
 
     return Analysis(
         candidates=tuple(candidates),

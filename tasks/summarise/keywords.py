@@ -45,8 +45,12 @@ def keywords(analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_
     ``entity_forms`` are the matching forms of the words of entity mentions.
     """
     cands = analysis.candidates
-    forms = Counter(f for f in chain.from_iterable(c.forms for c in cands) if f and not f.isdigit())
-    pair_forms = Counter(chain.from_iterable(_pairs(c.forms) for c in cands))
+    words: Counter[str] = Counter(chain.from_iterable(c.terms for c in cands))  # by stem
+    forms: Counter[str | None] = Counter(chain.from_iterable(c.forms for c in cands))
+    # A phrase counts when the article repeats it in the same spelling.
+    phrases = [
+        (p, n) for p, n in Counter(chain.from_iterable(_pairs(c.forms) for c in cands)).items() if n >= 2
+    ]
     # Where each word is first seen, as a share of the article (0 = at the top); a
     # phrase is taken to start where the later of its words is first seen.
     first_seen: dict[str, float] = {}
@@ -55,42 +59,48 @@ def keywords(analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_
         for t in c.terms:
             first_seen.setdefault(t, c.rank / total)
 
-    title = frozenset(analysis.title_terms)
-    counts: dict[Key, int] = {}
-    bonus: dict[Key, float] = {}
-    spelt: dict[Key, list[tuple[str, int]]] = {}  # the spellings of each key, with their counts
-    for f, n in forms.items():
-        key: Key = (stem(f),)
-        counts[key] = counts.get(key, 0) + n
-        extra = n * (_TITLE_BONUS * (key[0] in title) + _ENTITY_BONUS * (f in entity_forms))
-        bonus[key] = bonus.get(key, 0.0) + extra
-        spelt.setdefault(key, []).append((f, n))
-    for (a, b), n in pair_forms.items():
-        key = (stem(a), stem(b))
-        counts[key] = counts.get(key, 0) + n
-        spelt.setdefault(key, []).append((a + " " + b, n))
+    bonus: dict[str, float] = {}
+    for t in analysis.title_terms:
+        bonus[t] = bonus.get(t, 0.0) + _TITLE_BONUS * words[t]
+    for f in entity_forms:
+        if forms[f]:
+            bonus[stem(f)] = bonus.get(stem(f), 0.0) + _ENTITY_BONUS * forms[f]
 
-    def first(key: Key) -> float:
-        return max(first_seen[k] for k in key)
+    ranked: list[tuple[float, float, Key, str]] = []
+    for t, n in words.items():
+        if not t.isdigit():
+            early = 1.0 + _EARLY_BONUS * (1.0 - first_seen[t])
+            ranked.append((-(n * early + bonus.get(t, 0.0)), first_seen[t], (t,), ""))
+    for (a, b), n in phrases:
+        key: Key = (stem(a), stem(b))
+        first = max(first_seen[key[0]], first_seen[key[1]])
+        score = n * (1.0 + _EARLY_BONUS * (1.0 - first)) * _PHRASE_BONUS
+        ranked.append((-score, first, key, _shown(a) + " " + _shown(b)))
+    ranked.sort()
 
-    def score(key: Key) -> float:
-        base = counts[key] * (1.0 + _EARLY_BONUS * (1.0 - first(key))) + bonus.get(key, 0.0)
-        return base * _PHRASE_BONUS if len(key) == 2 else base
-
-    ranked = sorted(
-        (k for k in counts if len(k) == 1 or counts[k] >= 2), key=lambda k: (-score(k), first(k), k)
-    )
+    spellings: dict[str, list[str]] = {}  # stem -> its spellings, made when first needed
     out: list[str] = []
     covered: set[str] = set()
-    for key in ranked:
+    for _, _, key, phrase in ranked:
         if len(out) >= limit:
             break
-        if any(part in covered for part in key):
+        if any(part in covered for part in key) or phrase in out:
             continue
         covered.update(key)
+        if phrase:
+            out.append(phrase)
+            continue
+        if not spellings:
+            for form in forms:
+                if form is not None:
+                    same = spellings.get(stem(form))
+                    if same is None:
+                        spellings[stem(form)] = [form]
+                    else:
+                        same.append(form)
         # The commonest spelling, ties to the alphabetically first.
         shown: Counter[str] = Counter()
-        for spelling, n in spelt[key]:
-            shown[" ".join(_shown(w) for w in spelling.split(" "))] += n
+        for form in spellings[key[0]]:
+            shown[_shown(form)] += forms[form]
         out.append(min(shown, key=lambda s: (-shown[s], s)))
     return tuple(out)

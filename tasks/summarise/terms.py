@@ -8,7 +8,6 @@ manner of Larkey's Light10: good enough for matching, never shown to a reader.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -113,26 +112,11 @@ def word_form(token: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def classify(token: str) -> tuple[bool, str | None]:
-    """Return whether a token is a word, and its matching form if it is a content word."""
+def classify(token: str) -> tuple[bool, str | None, str | None]:
+    """Return whether a token is a word and, for a content word, its matching form and stem."""
     if not is_word(token):
-        return False, None
+        return False, None, None
     form = word_form(token)
-    return True, None if is_stop(form) else form
-
-
-def content_forms(tokens: Iterable[str]) -> list[str | None]:
-    """Return, for each token, its matching form if it is a content word, else None."""
-    return [classify(tok)[1] for tok in tokens]
-
-
-def content_terms(tokens: Iterable[str]) -> list[str]:
-    """Return the stems of the content words among ``tokens``, in order."""
-    out: list[str] = []
-    for tok in tokens:
-        if not is_word(tok):
-            continue
-        form = word_form(tok)
-        if not is_stop(form):
-            out.append(stem(form))
-    return out
+    if is_stop(form):
+        return True, None, None
+    return True, form, stem(form)
