@@ -1,0 +1,180 @@
+"""Token features of the CRF: one module, used identically at training and at tagging time.
+
+Features of a word that do not depend on its neighbours (forms, affixes, shape, gazetteer
+categories, frequency) are computed once per distinct word and cached; a token's feature list
+is its own word's features, its neighbours' (prefixed with their offset), a few bigrams and the
+multi-word gazetteer matches of its sentence.  Caching is what makes tagging fast: news text
+repeats its words, so most tokens cost a few list concatenations.
+
+Arabic has no capital letters, so the signals that stand in for them are: clitic-stripped forms
+(``والأردن`` -> ``أردن``), affixes (name-like endings, the article), gazetteer membership,
+trigger words around the token (a title before a person, an organisation's head noun), and how
+common the word and its article-bearing form are in general text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+from tasks.entities.crf.lexicon import Lexicon, clitic_variants
+from tasks.normalise import match_form
+
+_AL = "\u0627\u0644"
+_TEH = "\u0647"  # teh marbuta after match_form
+# Suffixes stripped to find a nisba adjective's base form: -a(t), -iin, -uun, -aan, -at.
+_NISBA_SUFFIXES = ("\u064a\u0646", "\u0648\u0646", "\u0627\u0646", "\u0627\u062a", _TEH)
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Which feature groups are on; saved with the model so tagging uses what training used."""
+
+    affixes: bool = True  # prefixes and suffixes of the form and the stem
+    ngrams: bool = False  # character trigrams of the stem
+    gazetteer: bool = True  # package lists and trigger words
+    wordfreq: bool = True  # general-text frequency bins and the article ratio
+    window: int = 2  # context window, tokens either side
+    bigrams: bool = True  # neighbouring word pairs
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FeatureConfig:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def _shape(token: str) -> str:
+    """Return a coarse script/character-class shape: arabic, latin, digit, punct or mixed."""
+    kinds = set()
+    for ch in token:
+        if ch.isdigit():
+            kinds.add("d")
+        elif "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
+            kinds.add("a")
+        elif ch.isalpha():
+            kinds.add("L" if ch.isupper() else "l")
+        else:
+            kinds.add("p")
+    return "".join(sorted(kinds))
+
+
+def _bin(z: int) -> str:
+    """Return a frequency bin of zipf*10: 0 (rare or unknown), then half-zipf steps up to 6."""
+    if z < 25:
+        return "0" if z == 0 else "1"
+    return str(min(z, 60) // 5)
+
+
+class FeatureExtractor:
+    """Turns sentences of tokens into CRF feature lists, with a per-word cache."""
+
+    def __init__(self, lexicon: Lexicon, config: FeatureConfig | None = None) -> None:
+        self.lexicon = lexicon
+        self.config = config or FeatureConfig()
+        # A bounded cache: a long-running worker sees an open vocabulary.
+        self._word = lru_cache(maxsize=200_000)(self._word_features)
+
+    def _stem(self, form: str) -> tuple[str, str]:
+        """Return (proclitics, stem): the most stripped reading that general text knows.
+
+        Greedy stripping breaks names that begin with a clitic letter (``واشنطن``); a reading is
+        trusted when it, or it with the article, occurs in general text or in a gazetteer.
+        """
+        variants = clitic_variants(form)
+        for pre, rest in reversed(variants[1:]):
+            bare = rest[2:] if rest.startswith(_AL) else rest
+            if (
+                self.lexicon.zipf_of(rest)
+                or self.lexicon.zipf_of(_AL + bare)
+                or (rest,) in self.lexicon.phrases
+            ):
+                return pre, rest
+        if not self.lexicon.zipf:
+            return variants[-1]
+        # Unknown everywhere: most likely a rare name; strip only a leading conjunction.
+        if len(variants) > 1 and variants[1][0] in ("\u0648", "\u0641"):
+            return variants[1]
+        return variants[0]
+
+    def _word_features(self, token: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """Return (own features, features shown to neighbours, match form) of one word."""
+        cfg = self.config
+        tok = "".join(ch for ch in token if unicodedata.category(ch) != "Cf") or token
+        form = match_form(tok)
+        pre, st = self._stem(form)
+        shape = _shape(tok)
+        own = [
+            "w=" + tok.lower(),
+            "n=" + form,
+            "st=" + st,
+            "pre=" + pre,
+            "sh=" + shape,
+            "len=" + str(min(len(st), 8)),
+        ]
+        ctx = ["n=" + form, "st=" + st, "sh=" + shape]
+        if cfg.affixes:
+            own += ["p2=" + form[:2], "p3=" + form[:3], "s1=" + form[-1:], "s2=" + form[-2:],
+                    "s3=" + form[-3:], "sp2=" + st[:2], "sp3=" + st[:3], "ss2=" + st[-2:], "ss3=" + st[-3:]]
+            ctx += ["pre=" + pre, "s2=" + form[-2:]]
+        if cfg.ngrams and len(st) > 3:
+            padded = "<" + st + ">"
+            own += ["c3=" + padded[i : i + 3] for i in range(len(padded) - 2)]
+        if cfg.gazetteer:
+            cats = self.lexicon.word_categories(form)
+            gz = ["g=" + c for c in sorted(cats)]
+            base = st[2:] if st.startswith(_AL) else st
+            for suffix in _NISBA_SUFFIXES:
+                if base.endswith(suffix) and len(base) > len(suffix) + 2:
+                    base = base[: -len(suffix)]
+                    break
+            if "NISBA" in self.lexicon.phrases.get((base,), ()):
+                gz.append("g=nisba")
+            own += gz or ["g=none"]
+            ctx += gz
+        if cfg.wordfreq:
+            z_tok = self.lexicon.zipf_of(form)
+            bare = st[2:] if st.startswith(_AL) else st
+            z_bare = self.lexicon.zipf_of(bare)
+            z_def = self.lexicon.zipf_of(_AL + bare)
+            own += ["f=" + _bin(z_tok), "fb=" + _bin(z_bare), "fd=" + _bin(z_def)]
+            # How much more common the word is with the article than without it (in tenths of
+            # a zipf unit, clipped): common nouns take the article, most person names do not.
+            own.append("dr=" + str(max(-3, min(3, (z_def - z_bare) // 5))))
+            ctx.append("f=" + _bin(z_tok))
+        return tuple(own), tuple(ctx), form
+
+    def sentence(self, tokens: list[str]) -> list[list[str]]:
+        """Return one feature list per token of a sentence."""
+        cfg = self.config
+        words = [self._word(t) for t in tokens]
+        n = len(words)
+        matches = self.lexicon.match([w[2] for w in words]) if cfg.gazetteer else [[] for _ in words]
+        out: list[list[str]] = []
+        for i, (own, _, form) in enumerate(words):
+            feats = ["bias", *own]
+            for d in range(-cfg.window, cfg.window + 1):
+                if d == 0:
+                    continue
+                j = i + d
+                tag = f"{d:+d}:"
+                if 0 <= j < n:
+                    feats.extend(tag + f for f in words[j][1])
+                elif j == -1 or j == n:
+                    feats.append(tag + ("BOS" if j < 0 else "EOS"))
+            if cfg.bigrams:
+                if i > 0:
+                    feats.append("b-1=" + words[i - 1][2] + "|" + form)
+                if i + 1 < n:
+                    feats.append("b+1=" + form + "|" + words[i + 1][2])
+            if cfg.gazetteer:
+                feats.extend("m=" + m for m in matches[i])
+                if i > 0:
+                    feats.extend("-1:m=" + m for m in matches[i - 1])
+                if i + 1 < n:
+                    feats.extend("+1:m=" + m for m in matches[i + 1])
+            out.append(feats)
+        return out

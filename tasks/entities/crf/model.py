@@ -1,0 +1,60 @@
+"""The embedded NER model as a :class:`tasks.entities.Recogniser`: ``load_crf(path)``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pycrfsuite
+
+from tasks.entities.crf.corpus import repair_iob
+from tasks.entities.crf.features import FeatureConfig, FeatureExtractor
+from tasks.entities.crf.lexicon import Lexicon
+
+MODEL_FILE = "model.crfsuite"
+META_FILE = "meta.json"
+DEFAULT_MODEL_DIR = Path(__file__).with_name("model")
+
+
+class CrfRecogniser:
+    """Tags tokenised sentences with IOB2 labels using a trained CRF and its lexicon.
+
+    Load once per process (:func:`load_crf`): opening the model maps its weights and reads the
+    lexicon tables; tagging is then pure computation.
+    """
+
+    name = "crf"
+
+    def __init__(self, tagger: pycrfsuite.Tagger, extractor: FeatureExtractor) -> None:
+        self._tagger = tagger
+        self._extractor = extractor
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> CrfRecogniser:
+        """Return the recogniser saved in model folder ``path``."""
+        folder = Path(path)
+        model = folder / MODEL_FILE
+        if not model.exists():
+            raise FileNotFoundError(f"no CRF model at {model}")
+        meta_file = folder / META_FILE
+        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        config = FeatureConfig.from_json(meta.get("features", {}))
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(model))
+        return cls(tagger, FeatureExtractor(Lexicon.load(folder), config))
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """Return one IOB2 label per token of each sentence (empty sentences give empty lists)."""
+        out: list[list[str]] = []
+        for tokens in sentences:
+            if not tokens:
+                out.append([])
+                continue
+            labels = self._tagger.tag(self._extractor.sentence(tokens))
+            out.append(repair_iob(labels))
+        return out
+
+
+def load_crf(path: str | Path | None = None) -> CrfRecogniser:
+    """Return the CRF recogniser in ``path``, or the committed model when ``path`` is None."""
+    return CrfRecogniser.from_path(path or DEFAULT_MODEL_DIR)
