@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.entities.crf.corpus import fix_label, parse_line, read_sentences, repair_iob, split_dev
+from tasks.entities.crf.corpus import (
+    fix_label,
+    from_bioes,
+    parse_line,
+    read_sentences,
+    repair_iob,
+    split_dev,
+    to_bioes,
+)
 from tasks.entities.crf.metrics import evaluate, spans
 
 
@@ -70,3 +78,11 @@ def test_dev_split_is_final_block_of_whole_sentences():
     sents = [[("a", "O")] * 10 for _ in range(10)]
     train, dev = split_dev(sents, 0.15)
     assert train == sents[:8] and dev == sents[8:]
+
+
+def test_bioes_round_trip():
+    iob = ["B-PERS", "I-PERS", "O", "B-LOC", "B-LOC", "I-LOC", "I-LOC", "O", "B-ORG"]
+    bioes = to_bioes(iob)
+    assert bioes == ["B-PERS", "E-PERS", "O", "S-LOC", "B-LOC", "I-LOC", "E-LOC", "O", "S-ORG"]
+    assert from_bioes(bioes) == iob
+    assert from_bioes(["E-LOC", "I-ORG"]) == ["B-LOC", "B-ORG"]  # a CRF's stray labels still give IOB2

@@ -14,6 +14,7 @@ common the word and its article-bearing form are in general text.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -38,6 +39,8 @@ class FeatureConfig:
     wordfreq: bool = True  # general-text frequency bins and the article ratio
     window: int = 2  # context window, tokens either side
     bigrams: bool = True  # neighbouring word pairs
+    doc_window: int = 0  # tokens either side searched for other mentions of a word (0: off)
+    topic_window: int = 0  # tokens either side counted for topic words (0: off)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,14 +72,37 @@ def _bin(z: int) -> str:
     return str(min(z, 60) // 5)
 
 
+@dataclass(frozen=True)
+class _Word:
+    """What the extractor knows about one distinct word (cached)."""
+
+    own: tuple[str, ...]  # its own features
+    ctx: tuple[str, ...]  # the features its neighbours see
+    ctx_at: dict[int, tuple[str, ...]]  # ``ctx`` prefixed with each neighbour offset
+    form: str  # match form
+    bare: str  # stem without clitics or article: the key under which mentions are grouped
+    pre: str  # the proclitics stripped
+    zipf: int  # general-text frequency of ``bare`` (zipf * 10)
+    cats: tuple[str, ...]  # gazetteer categories, as features
+    wordlike: bool  # letters only: the kind of token that can be a name
+
+
+# Words at least this common in general text (zipf * 10) are not grouped across a document.
+_DOC_MAX_ZIPF = 50
+# Topic words needed within the topic window for a topic to hold there.
+_TOPIC_MIN = 3
+
+
 class FeatureExtractor:
     """Turns sentences of tokens into CRF feature lists, with a per-word cache."""
 
     def __init__(self, lexicon: Lexicon, config: FeatureConfig | None = None) -> None:
         self.lexicon = lexicon
         self.config = config or FeatureConfig()
-        # A bounded cache: a long-running worker sees an open vocabulary.
-        self._word = lru_cache(maxsize=200_000)(self._word_features)
+        # A bounded cache: a long-running worker sees an open vocabulary.  Each entry holds
+        # ~50 short strings (a few kB), so 20,000 words stay within tens of MB.
+        self._word = lru_cache(maxsize=20_000)(self._word_features)
+        self._offsets = [d for d in range(-self.config.window, self.config.window + 1) if d]
 
     def _stem(self, form: str) -> tuple[str, str]:
         """Return (proclitics, stem): the most stripped reading that general text knows.
@@ -100,8 +126,8 @@ class FeatureExtractor:
             return variants[1]
         return variants[0]
 
-    def _word_features(self, token: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        """Return (own features, features shown to neighbours, match form) of one word."""
+    def _word_features(self, token: str) -> _Word:
+        """Return the cached features and forms of one word."""
         cfg = self.config
         tok = "".join(ch for ch in token if unicodedata.category(ch) != "Cf") or token
         form = match_form(tok)
@@ -145,31 +171,119 @@ class FeatureExtractor:
             # a zipf unit, clipped): common nouns take the article, most person names do not.
             own.append("dr=" + str(max(-3, min(3, (z_def - z_bare) // 5))))
             ctx.append("f=" + _bin(z_tok))
-        return tuple(own), tuple(ctx), form
+        bare = st[2:] if st.startswith(_AL) else st
+        gcats = tuple(c for c in ctx if c.startswith("g="))
+        ctx_at = {d: tuple(f"{d:+d}:{f}" for f in ctx) for d in self._offsets}
+        return _Word(tuple(own), tuple(ctx), ctx_at, form, bare, pre, self.lexicon.zipf_of(bare), gcats,
+                     shape in ("a", "l", "L", "Ll"))
+
+    def sentences(self, sentences: list[list[str]]) -> list[list[list[str]]]:
+        """Return one feature list per token of each sentence, adding document features.
+
+        The sentences are read as one running text (an article, or a corpus in order): with
+        ``doc_window`` on, each word also gets the contexts of its other mentions nearby, so a
+        surname first seen after a title ("President X") keeps that evidence when it recurs bare.
+        """
+        feats = [self.sentence(s) for s in sentences]
+        if self.config.doc_window > 0:
+            self._add_document_features(sentences, feats)
+        if self.config.topic_window > 0 and self.config.gazetteer:
+            self._add_topic_features(sentences, feats)
+        return feats
+
+    def _add_topic_features(self, sentences: list[list[str]], feats: list[list[list[str]]]) -> None:
+        """Add the topic of the text around each token (sport, economy) and its gazetteer conjunctions.
+
+        In sports news a city's name is usually its club (an organisation), in business news a
+        name next to an organisation word is a company: the same word, a different type.
+        """
+        window = self.config.topic_window
+        words = [self._word(t) for s in sentences for t in s]
+        topics = sorted({c[8:] for w in words for c in w.cats if c.startswith("g=TOPIC_")})
+        if not topics:
+            return
+        # Prefix sums of topic-word counts, per topic, over the running text.
+        sums: dict[str, list[int]] = {}
+        for topic in topics:
+            acc = [0]
+            tag = "g=TOPIC_" + topic
+            for w in words:
+                acc.append(acc[-1] + (tag in w.cats))
+            sums[topic] = acc
+        flat = 0
+        n = len(words)
+        for si, tokens in enumerate(sentences):
+            for i in range(len(tokens)):
+                lo, hi = max(0, flat - window), min(n, flat + window + 1)
+                cats = words[flat].cats
+                for topic, acc in sums.items():
+                    if acc[hi] - acc[lo] >= _TOPIC_MIN:
+                        feats[si][i].append("topic=" + topic)
+                        feats[si][i].extend(topic + "&" + c for c in cats if not c.startswith("g=TOPIC_"))
+                flat += 1
+
+    def _add_document_features(self, sentences: list[list[str]], feats: list[list[list[str]]]) -> None:
+        window = self.config.doc_window
+        positions: dict[str, list[int]] = {}
+        evidence: list[frozenset[str]] = []
+        where: list[tuple[int, int]] = []
+        flat = 0
+        for si, tokens in enumerate(sentences):
+            words = [self._word(t) for t in tokens]
+            for i, w in enumerate(words):
+                where.append((si, i))
+                if not w.wordlike or w.zipf >= _DOC_MAX_ZIPF or len(w.bare) < 3:
+                    evidence.append(frozenset())
+                else:
+                    ev = {"P:" + w.pre}
+                    if i > 0:
+                        left = words[i - 1]
+                        ev.update("L" + c for c in left.cats)
+                        if left.zipf >= _DOC_MAX_ZIPF:
+                            ev.add("Ln=" + left.bare)
+                    if i + 1 < len(words):
+                        ev.update("R" + c for c in words[i + 1].cats)
+                    evidence.append(frozenset(ev))
+                    positions.setdefault(w.bare, []).append(flat)
+                flat += 1
+        for occurrences in positions.values():
+            if len(occurrences) < 2:
+                continue
+            for p in occurrences:
+                lo = bisect.bisect_left(occurrences, p - window)
+                hi = bisect.bisect_right(occurrences, p + window)
+                seen: set[str] = set()
+                for q in occurrences[lo:hi]:
+                    if q != p:
+                        seen |= evidence[q]
+                if hi - lo > 1:
+                    si, i = where[p]
+                    feats[si][i].append("dn=" + str(min(hi - lo - 1, 4)))
+                    feats[si][i].extend(sorted("d:" + e for e in seen))
 
     def sentence(self, tokens: list[str]) -> list[list[str]]:
-        """Return one feature list per token of a sentence."""
+        """Return one feature list per token of a sentence (no document features)."""
         cfg = self.config
         words = [self._word(t) for t in tokens]
         n = len(words)
-        matches = self.lexicon.match([w[2] for w in words]) if cfg.gazetteer else [[] for _ in words]
+        matches = self.lexicon.match([w.form for w in words]) if cfg.gazetteer else [[] for _ in words]
         out: list[list[str]] = []
-        for i, (own, _, form) in enumerate(words):
-            feats = ["bias", *own]
-            for d in range(-cfg.window, cfg.window + 1):
-                if d == 0:
-                    continue
+        for i, word in enumerate(words):
+            form = word.form
+            feats = ["bias", *word.own]
+            for d in self._offsets:
                 j = i + d
-                tag = f"{d:+d}:"
                 if 0 <= j < n:
-                    feats.extend(tag + f for f in words[j][1])
-                elif j == -1 or j == n:
-                    feats.append(tag + ("BOS" if j < 0 else "EOS"))
+                    feats.extend(words[j].ctx_at[d])
+                elif j == -1:
+                    feats.append(f"{d:+d}:BOS")
+                elif j == n:
+                    feats.append(f"{d:+d}:EOS")
             if cfg.bigrams:
                 if i > 0:
-                    feats.append("b-1=" + words[i - 1][2] + "|" + form)
+                    feats.append("b-1=" + words[i - 1].form + "|" + form)
                 if i + 1 < n:
-                    feats.append("b+1=" + form + "|" + words[i + 1][2])
+                    feats.append("b+1=" + form + "|" + words[i + 1].form)
             if cfg.gazetteer:
                 feats.extend("m=" + m for m in matches[i])
                 if i > 0:

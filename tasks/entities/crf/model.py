@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from tasks.entities.crf.corpus import repair_iob
+from tasks.entities.crf.corpus import from_bioes, repair_iob
 from tasks.entities.crf.features import FeatureConfig, FeatureExtractor
 from tasks.entities.crf.lexicon import Lexicon
 
@@ -25,9 +25,10 @@ class CrfRecogniser:
 
     name = "crf"
 
-    def __init__(self, tagger: pycrfsuite.Tagger, extractor: FeatureExtractor) -> None:
+    def __init__(self, tagger: pycrfsuite.Tagger, extractor: FeatureExtractor, scheme: str = "iob2") -> None:
         self._tagger = tagger
         self._extractor = extractor
+        self._decode = from_bioes if scheme == "bioes" else repair_iob
 
     @classmethod
     def from_path(cls, path: str | Path) -> CrfRecogniser:
@@ -41,18 +42,15 @@ class CrfRecogniser:
         config = FeatureConfig.from_json(meta.get("features", {}))
         tagger = pycrfsuite.Tagger()
         tagger.open(str(model))
-        return cls(tagger, FeatureExtractor(Lexicon.load(folder), config))
+        return cls(tagger, FeatureExtractor(Lexicon.load(folder), config), meta.get("scheme", "iob2"))
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        """Return one IOB2 label per token of each sentence (empty sentences give empty lists)."""
-        out: list[list[str]] = []
-        for tokens in sentences:
-            if not tokens:
-                out.append([])
-                continue
-            labels = self._tagger.tag(self._extractor.sentence(tokens))
-            out.append(repair_iob(labels))
-        return out
+        """Return one IOB2 label per token of each sentence (empty sentences give empty lists).
+
+        Pass an article's sentences in one call: a word's other mentions nearby are evidence.
+        """
+        feats = self._extractor.sentences(sentences)
+        return [self._decode(self._tagger.tag(x)) if x else [] for x in feats]
 
 
 def load_crf(path: str | Path | None = None) -> CrfRecogniser:

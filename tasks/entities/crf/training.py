@@ -16,7 +16,7 @@ from typing import Any
 
 import pycrfsuite
 
-from tasks.entities.crf.corpus import Sentence, read_file, split_dev
+from tasks.entities.crf.corpus import Sentence, read_file, split_dev, to_bioes
 from tasks.entities.crf.features import FeatureConfig, FeatureExtractor
 from tasks.entities.crf.lexicon import Lexicon
 from tasks.entities.crf.metrics import Scores, evaluate
@@ -31,6 +31,7 @@ class TrainOptions:
     c2: float = 0.01  # L2
     max_iterations: int = 200
     min_freq: int = 1  # drop attributes seen fewer times than this
+    scheme: str = "iob2"  # labels the CRF learns: "iob2" or "bioes" (tagging returns IOB2 either way)
     features: FeatureConfig = field(default_factory=FeatureConfig)
 
 
@@ -69,9 +70,9 @@ def train_sentences(
     extractor = FeatureExtractor(lexicon, options.features)
     start = time.perf_counter()
     trainer = pycrfsuite.Trainer(verbose=False)
-    for sent in train:
-        tokens = [t for t, _ in sent]
-        trainer.append(extractor.sentence(tokens), [lab for _, lab in sent])
+    for sent, xseq in zip(train, extractor.sentences([[t for t, _ in s] for s in train]), strict=True):
+        labels = [lab for _, lab in sent]
+        trainer.append(xseq, to_bioes(labels) if options.scheme == "bioes" else labels)
     trainer.set_params(
         {
             "c1": options.c1,
@@ -95,6 +96,7 @@ def train_sentences(
         "c2": options.c2,
         "max_iterations": options.max_iterations,
         "min_freq": options.min_freq,
+        "scheme": options.scheme,
         "train_tokens": sum(len(s) for s in train),
         "train_seconds": round(seconds, 1),
         **(meta or {}),
