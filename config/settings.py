@@ -71,11 +71,16 @@ class Settings(BaseSettings):
 
     # --- Operations -----------------------------------------------------------------
     sentry_dsn: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("KHABAR_SENTRY_DSN", "SENTRY_DSN")
+        default=None,
+        validation_alias=AliasChoices("KHABAR_SENTRY_DSN", "SENTRY_DSN"),
+        description="Report bugs to Sentry when set.",
     )
-    sentry_environment: str = Field(default="production")
+    sentry_environment: str = Field(default="production", description="Sentry environment tag.")
+    sentry_transport: str | None = Field(
+        default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
+    )
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
     log_text: bool = Field(default=False, description="Allow article text in logs.")
 
@@ -87,6 +92,7 @@ class Settings(BaseSettings):
     fault_hang: float = Field(
         default=0.0, description="Seconds the faulty stage hangs deaf to its soft time limit, as in C code."
     )
+    fault_bug: bool = Field(default=False, description="Raise a RuntimeError (a bug) in the faulty stage.")
 
     @field_validator("fault_stage")
     @classmethod

@@ -7,14 +7,20 @@ paths that need no broker (``khabar process``) never import it.
 
 from __future__ import annotations
 
+import logging
 import ssl
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from celery import Celery
+from celery.signals import worker_process_init
 from kombu import Queue
+from kombu.serialization import register
+from kombu.utils import json as kombu_json
 
 from config.settings import STAGE_NAMES, Settings, load_settings
+from worker import logs, sentry
 from worker.embedded_redis import resolve_url
 
 
@@ -45,9 +51,21 @@ def tls_options(url: str) -> dict[str, Any] | None:
     return {**query, "ssl_cert_reqs": reqs[name]}
 
 
+def register_utf8_json() -> None:
+    """Make kombu's "json" serializer write UTF-8 instead of ``\\uXXXX`` escapes.
+
+    Still plain JSON (``application/json``, UTF-8), so any client reads it; but an
+    Arabic letter takes 2 bytes in a queued message instead of 6, which is most of
+    what a waiting article costs Redis (see docs/PERFORMANCE.md).
+    """
+    register("json", partial(kombu_json.dumps, ensure_ascii=False), kombu_json.loads,
+             content_type="application/json", content_encoding="utf-8")
+
+
 def create_app(settings: Settings) -> Celery:
     url = broker_url(settings)
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
+    register_utf8_json()
     app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks"])
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
@@ -125,11 +143,28 @@ def create_app(settings: Settings) -> Celery:
         task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
         task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
         | {"khabar.process_article": {"queue": settings.queue_prefix}},
+        # A child warms its models before it says it is up (see warm_runtime); a large
+        # model may take longer than Celery's 4 s default, after which the child is killed.
+        worker_proc_alive_timeout=60.0,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
     return app
 
 
+@worker_process_init.connect
+def warm_runtime(**_: object) -> None:
+    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow."""
+    from worker.runtime import runtime
+
+    try:
+        runtime()
+    except Exception:  # the first task builds it again and records the failure on its article
+        logging.getLogger("khabar.worker").exception("could not load the stage resources at start")
+
+
 settings = load_settings()
 app = create_app(settings)
+# Signal receivers: log format and per-stage log lines, Sentry in worker processes.
+logs.install(settings)
+sentry.install(settings)

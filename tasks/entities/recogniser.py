@@ -1,12 +1,36 @@
-"""Named entities (first version: a tiny gazetteer; the trained model replaces it)."""
+"""Stage 3: named entities.  ``find_entities(sectioned, recogniser) -> Entities``.
+
+A recogniser labels token sequences with IOB2 labels; this module chooses the
+sequences, runs the recogniser over them in batches, and hands the labels on to
+``mentions`` (spans, clitics), ``propagate`` (a name found once is found everywhere
+in the article) and ``merge`` (one entity per real-world entity).
+Backends are loaded by ``load_recogniser``, once per process.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
-from tasks.records import Entities, Entity, Mention, Sectioned
+from tasks.entities.mentions import PROCLITIC_LETTERS, decode_iob, make_mentions
+from tasks.entities.merge import merge_mentions
+from tasks.entities.propagate import propagate
+from tasks.normalise import match_form
+from tasks.records import ENTITY_TYPES, Entities, Sectioned
 
-VERSION = "0"
+VERSION = "1"
+BACKENDS = ("crf", "bert", "gazetteer")
+BATCH_SIZE = 32  # sequences per call to a recogniser's ``tag``
+
+# Blocks tagged whole, as their own sequences (the other tagged text is in sentences).
+_WHOLE_BLOCKS = ("title", "heading")
+_GAZETTEER = Path(__file__).with_name("gazetteer.tsv")
+
+log = logging.getLogger(__name__)
 
 
 class Recogniser(Protocol):
@@ -18,25 +42,144 @@ class Recogniser(Protocol):
 
 
 class GazetteerRecogniser:
+    """Labels the names of a short list: a stand-in for tests and demos, not a model.
+
+    A name matches in match form, its first word with at most one clitic letter before it.
+    """
+
     name = "gazetteer"
-    _NAMES = {"روسيا": "LOC", "واشنطن": "LOC", "موسكو": "LOC", "ترامب": "PERS", "بوتين": "PERS"}
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        """``names`` maps a name (words separated by spaces) to its type."""
+        self._names = {tuple(match_form(w) for w in name.split()): kind for name, kind in names.items()}
+        self._longest = max((len(k) for k in self._names), default=0)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> GazetteerRecogniser:
+        """Read ``name<TAB>TYPE`` lines."""
+        names = {}
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                name, kind = line.rsplit("\t", 1)
+                if kind not in ENTITY_TYPES:
+                    raise ValueError(f"{path}: unknown entity type {kind!r} for {name!r}")
+                names[name.strip()] = kind
+        return cls(names)
+
+    def _lookup(self, words: tuple[str, ...]) -> str | None:
+        if words in self._names:
+            return self._names[words]
+        if words[0][:1] in PROCLITIC_LETTERS:
+            return self._names.get((words[0][1:], *words[1:]))
+        return None
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        return [[("B-" + self._NAMES[t]) if t in self._NAMES else "O" for t in s] for s in sentences]
+        out = []
+        for sentence in sentences:
+            forms = tuple(match_form(w) for w in sentence)
+            labels = ["O"] * len(forms)
+            i = 0
+            while i < len(forms):
+                for n in range(min(self._longest, len(forms) - i), 0, -1):
+                    kind = self._lookup(forms[i : i + n])
+                    if kind is not None:
+                        labels[i : i + n] = ["B-" + kind] + ["I-" + kind] * (n - 1)
+                        i += n
+                        break
+                else:
+                    i += 1
+            out.append(labels)
+        return out
 
 
-def load_recogniser(backend: str = "gazetteer", model_path: str | None = None) -> Recogniser:
-    return GazetteerRecogniser()
+_loaded: dict[tuple[str, str | None], Recogniser] = {}
+_loading = threading.Lock()
 
 
-def find_entities(sectioned: Sectioned, recogniser: Recogniser) -> Entities:
+def load_recogniser(backend: str = "crf", model_path: str | None = None) -> Recogniser:
+    """Return the recogniser of ``backend`` ("crf", "bert" or "gazetteer"), loaded once per process.
+
+    ``model_path`` is the backend's model (None: its default).  The BERT backend is the
+    only one that imports torch; a process on another backend never does.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown NER backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    key = (backend, model_path)
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = _load(backend, model_path)
+        return _loaded[key]
+
+
+def _load(backend: str, model_path: str | None) -> Recogniser:
+    if backend == "bert":
+        from tasks.entities.bert import load_bert
+
+        return load_bert(model_path)
+    if backend == "crf":
+        try:
+            from tasks.entities.crf import load_crf
+        except ModuleNotFoundError as exc:
+            if exc.name != "tasks.entities.crf":
+                raise
+            # Only until the trained model lands: the stand-in keeps the stage working.
+            log.warning("the CRF recogniser (tasks.entities.crf) is not installed; using the gazetteer")
+            return GazetteerRecogniser.from_file(_GAZETTEER)
+        return load_crf(model_path)
+    return GazetteerRecogniser.from_file(model_path or _GAZETTEER)
+
+
+def tag_all(
+    recogniser: Recogniser, sequences: Sequence[list[str]], batch_size: int = BATCH_SIZE
+) -> list[list[str]]:
+    """Return the recogniser's labels for every sequence, calling it on ``batch_size`` sequences at a time.
+
+    Raises RuntimeError when it does not return one label per token: the labels could
+    not be put back on the text.
+    """
+    labels: list[list[str]] = []
+    for i in range(0, len(sequences), batch_size):
+        batch = list(sequences[i : i + batch_size])
+        tagged = recogniser.tag(batch)
+        if len(tagged) != len(batch) or any(len(t) != len(s) for s, t in zip(batch, tagged, strict=True)):
+            raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
+        labels.extend(tagged)
+    return labels
+
+
+def _sequences(sectioned: Sectioned) -> list[list[int]]:
+    """Return the token indexes of each sequence to tag, in reading order.
+
+    Every sentence is one; title and heading blocks are one each (they are not
+    sentences).  A token is in one sequence at most.
+    """
+    tokens = sectioned.tokens
+    starts = [s for s, _ in tokens]
+    ranges = [(s.start, s.end) for s in sectioned.sentences]
+    ranges += [(b.start, b.end) for b in sectioned.blocks if b.kind in _WHOLE_BLOCKS]
+    taken: set[int] = set()
+    sequences = []
+    for start, end in sorted(ranges):
+        seq = [
+            i
+            for i in range(bisect_left(starts, start), bisect_left(starts, end))
+            if i not in taken and tokens[i][1] <= end
+        ]
+        taken.update(seq)
+        if seq:
+            sequences.append(seq)
+    return sequences
+
+
+def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE) -> Entities:
+    """Return the entities named in the article's sentences, title and headings, mentions merged."""
     text = sectioned.text
-    toks = [text[s:e] for s, e in sectioned.tokens]
-    labels = recogniser.tag([toks])[0]
-    merged: dict[tuple[str, str], list[Mention]] = {}
-    for (s, e), lab in zip(sectioned.tokens, labels):
-        if lab != "O":
-            m = Mention(text[s:e], lab[2:], s, e)
-            merged.setdefault((m.text, m.type), []).append(m)
-    ents = tuple(Entity(t, ty, tuple(ms)) for (t, ty), ms in merged.items())
-    return Entities(backend=recogniser.name, entities=ents)
+    sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
+    labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
+    decoded = propagate(text, sequences, [decode_iob(lab) for lab in labels])
+    spans = [
+        (seq[span.first : span.end], span.type)
+        for seq, seq_spans in zip(sequences, decoded, strict=True)
+        for span in seq_spans
+    ]
+    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans)))

@@ -1,0 +1,168 @@
+"""Enqueue rate, and what a waiting article costs Redis.
+
+On a private redis-server with no worker running: times
+``worker.cli.main.submit_payloads`` (what ``khabar submit`` uses) sending
+articles to ``khabar.process_article`` (and ``khabar backfill``, when
+``worker/backfill.py`` exists), interleaved over rounds; then measures
+``INFO memory`` used_memory before and after enqueueing, per article, against
+the article's UTF-8 size (goal: under 2x).
+
+    python bench/bench_backfill.py                  # 5,000 articles x 3 rounds
+    python bench/bench_backfill.py --articles 20000 --rounds 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import articles
+from measure import command_stats, median, private_redis, stats_delta, table
+
+
+def submit_round(mod: Any, payloads: list[dict[str, Any]]) -> float:
+    from worker.cli.main import submit_payloads
+
+    started = time.perf_counter()
+    submit_payloads(mod, payloads)
+    return time.perf_counter() - started
+
+
+def backfill_round(env: dict[str, str], folder: Path) -> float | str:
+    """Time ``khabar backfill FOLDER`` in its own process; a string says why it could not run."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "worker", "backfill", str(folder)],
+        env=env,
+        cwd=articles.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        return (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:120]
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=5000, help="articles per round (default 5000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument(
+        "--memory-articles",
+        type=int,
+        default=2000,
+        help="articles enqueued for the memory measurement (default 2000)",
+    )
+    articles.add_shared_option(parser)
+    args = parser.parse_args()
+
+    texts = articles.load_texts(args.shared)
+    has_backfill = importlib.util.find_spec("worker.backfill") is not None
+    print(f"articles: {texts.source}")
+    print(
+        f"{args.articles} articles per round, {args.rounds} rounds; no worker running; "
+        f"khabar backfill: {'present' if has_backfill else 'absent (worker/backfill.py not on this branch)'}"
+    )
+
+    with private_redis() as server, tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
+        from tests.support import worker_env
+
+        env = worker_env(server.url, Path(tmp) / "data")
+        os.environ.update(REDIS_URL=server.url, KHABAR_DATA_DIR=str(Path(tmp) / "data"))
+        from worker import app as mod
+
+        client = server.client()
+        folder = Path(tmp) / "articles"
+        if has_backfill:
+            folder.mkdir()
+            for p in articles.payloads(texts, args.articles, "file"):
+                (folder / f"{p['id']}.txt").write_text(str(p["text"]), encoding="utf-8")
+
+        submit_round(mod, articles.payloads(texts, 50, "warm"))  # connections, imports
+        rates: dict[str, list[float | str]] = {"submit_payloads": [], "khabar backfill": []}
+        cmds: dict[str, int] = {}
+        for r in range(args.rounds):
+            client.flushall()
+            before = command_stats(client)
+            seconds = submit_round(mod, articles.payloads(texts, args.articles, f"r{r}"))
+            delta = stats_delta(before, command_stats(client))
+            cmds = {k: cmds.get(k, 0) + v for k, v in delta.items() if k != "info"}
+            rates["submit_payloads"].append(args.articles / seconds)
+            if has_backfill:
+                client.flushall()
+                result = backfill_round(env, folder)
+                rates["khabar backfill"].append(
+                    args.articles / result if isinstance(result, float) else result
+                )
+
+        rows = []
+        for name, values in rates.items():
+            if not values:
+                continue
+            numbers = [v for v in values if isinstance(v, float)]
+            rows.append(
+                [
+                    name,
+                    *(v if isinstance(v, float) else "failed" for v in values),
+                    median(numbers) if numbers else float("nan"),
+                ]
+            )
+        print()
+        print(
+            table(
+                ["enqueue path", *(f"round {i + 1} art/s" for i in range(args.rounds)), "median art/s"], rows
+            )
+        )
+        print(
+            "(goal: at least 2,000 articles/s; khabar backfill runs in a new process, so its figure "
+            "includes start-up and reading files)"
+        )
+        for name, values in rates.items():
+            for v in values:
+                if isinstance(v, str):
+                    print(f"{name} failed: {v}")
+        n = args.articles * args.rounds
+        print(f"\nRedis commands per article enqueued by submit_payloads ({n} articles):")
+        print(
+            table(
+                ["command", "per article"],
+                [[k, v / n] for k, v in sorted(cmds.items(), key=lambda kv: -kv[1])],
+            )
+        )
+
+        # Memory: what a waiting article holds in Redis (queue message + article hash).
+        client.flushall()
+        payloads = articles.payloads(texts, args.memory_articles, "mem")
+        text_bytes = sum(len(str(p["text"]).encode("utf-8")) for p in payloads) / len(payloads)
+        used_before = int(client.info("memory")["used_memory"])
+        submit_round(mod, payloads)
+        used_after = int(client.info("memory")["used_memory"])
+        per_article = (used_after - used_before) / len(payloads)
+        queued = client.llen(mod.settings.queue_prefix)
+        sample = client.lindex(mod.settings.queue_prefix, 0) or b""
+        print(f"\nRedis memory per waiting article ({len(payloads)} articles, {queued} messages queued):")
+        print(
+            table(
+                ["what", "bytes"],
+                [
+                    ["article text, UTF-8 (mean)", text_bytes],
+                    ["used_memory delta per article", per_article],
+                    ["one queued message (LINDEX, serialised)", len(sample)],
+                ],
+            )
+        )
+        print(f"ratio memory / text: {per_article / text_bytes:.2f}  (goal < 2)")
+
+
+if __name__ == "__main__":
+    main()

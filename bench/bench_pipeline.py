@@ -1,0 +1,155 @@
+"""In-process throughput and latency of each stage and of the whole pipeline.
+
+Runs the stages through their public APIs (``tasks.pipeline.run_stage`` over
+``STAGES``, and ``process_payload`` for the whole) on one CPU, with the NER
+backend from the settings (``KHABAR_NER_BACKEND``, default "crf"), and prints
+articles/s, tokens/s, p50 and p95 per-article latency, then the p50 of one
+1,000-word article through the whole pipeline (goal: under 60 ms).
+
+    python bench/bench_pipeline.py                    # 200 articles, 3 timed passes, CPU 0
+    python bench/bench_pipeline.py --articles 400 --passes 5 --cpu 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Any
+
+import articles
+from measure import percentile, table
+
+
+def pin(cpu: int | None) -> str:
+    """Run this process (and any threads a model library starts) on one CPU."""
+    allowed = sorted(os.sched_getaffinity(0))
+    chosen = allowed[0] if cpu is None else cpu
+    os.sched_setaffinity(0, {chosen})
+    return f"CPU {chosen} of {len(allowed)}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=200, help="corpus size (default 200)")
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the corpus (default 3)")
+    parser.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: the first allowed)")
+    parser.add_argument("--words", type=int, default=1000, help="size of the long article (default 1000)")
+    parser.add_argument("--repeats", type=int, default=60, help="runs of the long article (default 60)")
+    articles.add_shared_option(parser)
+    args = parser.parse_args()
+
+    where = pin(args.cpu)  # before the model libraries start their threads
+    from config.settings import Settings
+    from tasks.document import build_document
+    from tasks.pipeline import PIPELINE_VERSION, STAGES, process_payload, run_stage
+    from tasks.validate import parse_payload
+    from worker.runtime import budget_from, limits_from, resources_from
+
+    settings = Settings()
+    started = time.perf_counter()
+    resources = resources_from(settings)
+    load_seconds = time.perf_counter() - started
+    limits, budget = limits_from(settings), budget_from(settings)
+
+    texts = articles.load_texts(args.shared)
+    payloads = articles.payloads(texts, args.articles)
+    ran = getattr(resources.recogniser, "name", type(resources.recogniser).__name__)
+    print(f"articles: {texts.source}")
+    print(
+        f"NER backend configured: {settings.ner_backend!r}; ran: {ran!r}"
+        + ("" if ran == settings.ner_backend else "  (the loader fell back)")
+        + f"; loaded in {load_seconds:.2f} s"
+    )
+    print(
+        f"pipeline: {PIPELINE_VERSION}; pinned to {where}; {args.articles} articles x {args.passes} passes "
+        "(after one warm-up pass)"
+    )
+
+    names = ["validate", *(s.name for s in STAGES), "document"]
+    latency: dict[str, list[float]] = {n: [] for n in names}
+    whole: list[float] = []
+    tokens = word_count = 0
+
+    def staged_pass(timed: bool) -> None:
+        nonlocal tokens, word_count
+        for payload in payloads:
+            t = time.perf_counter()
+            article = parse_payload(payload, limits, budget)
+            lap: dict[str, float] = {"validate": time.perf_counter() - t}
+            records: dict[str, Any] = {"article": article}
+            runs = {}
+            for stage in STAGES:
+                t = time.perf_counter()
+                records[stage.name], runs[stage.name] = run_stage(stage, resources, records)
+                lap[stage.name] = time.perf_counter() - t
+            t = time.perf_counter()
+            build_document(records, {n: r.__dict__ for n, r in runs.items()}, PIPELINE_VERSION)
+            lap["document"] = time.perf_counter() - t
+            if timed:
+                for n, v in lap.items():
+                    latency[n].append(v)
+                tokens += len(records["section"].tokens)
+                word_count += articles.words(article.content)
+
+    def whole_pass() -> None:
+        for payload in payloads:
+            t = time.perf_counter()
+            process_payload(payload, limits, budget, resources)
+            whole.append(time.perf_counter() - t)
+
+    staged_pass(timed=False)
+    for _ in range(args.passes):  # interleaved, so both see the same machine load
+        staged_pass(timed=True)
+        whole_pass()
+
+    n = len(whole)
+    total_whole = sum(whole)
+    rows = []
+    for name in names:
+        secs = sum(latency[name])
+        rows.append(
+            [
+                name,
+                n / secs,
+                tokens / secs,
+                percentile(latency[name], 50) * 1000,
+                percentile(latency[name], 95) * 1000,
+                100 * secs / total_whole,
+            ]
+        )
+    rows.append(
+        [
+            "whole pipeline",
+            n / total_whole,
+            tokens / total_whole,
+            percentile(whole, 50) * 1000,
+            percentile(whole, 95) * 1000,
+            100.0,
+        ]
+    )
+    print(
+        f"\n{n} article runs; {word_count / n:.0f} words and {tokens / n:.0f} tokens per article on average\n"
+    )
+    print(table(["step", "articles/s", "tokens/s", "p50 ms", "p95 ms", "% of whole"], rows))
+
+    long_text = articles.article_of_words(texts, args.words)
+    long_payload = {"id": "long", "text": long_text}
+    process_payload(long_payload, limits, budget, resources)  # warm
+    runs_ms = []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        process_payload(long_payload, limits, budget, resources)
+        runs_ms.append((time.perf_counter() - t) * 1000)
+    p50 = percentile(runs_ms, 50)
+    print(
+        f"\n{args.words:,}-word article, whole pipeline on one CPU, {args.repeats} runs: "
+        f"p50 {p50:.1f} ms, p95 {percentile(runs_ms, 95):.1f} ms  (goal: p50 < 60 ms: "
+        f"{'met' if p50 < 60 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Redis resolution: a configured URL wins; with none, the embedded server starts and persists."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import redis
+
+from tests.support import ROOT, worker_env
+from worker.embedded_redis import client_for, redact, resolve_url, start_embedded, stop_embedded
+
+
+def test_configured_url_always_wins(tmp_path: Path) -> None:
+    assert resolve_url("redis://example.invalid:6390/2", tmp_path) == "redis://example.invalid:6390/2"
+    assert not (tmp_path / "redis.sock").exists()
+
+
+def test_embedded_redis_starts_is_shared_and_keeps_data_across_restart(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    url = start_embedded(data)
+    try:
+        assert url == f"redis+socket://{data.resolve() / 'redis.sock'}"
+        assert start_embedded(data) == url  # a second caller reuses the running server
+        client = client_for(url)
+        client.set("k", "v")
+        assert stop_embedded(data)
+        client2 = client_for(start_embedded(data))
+        assert client2.get("k") == b"v"  # append-only file kept it
+    finally:
+        stop_embedded(data)
+    assert not stop_embedded(data)
+
+
+def test_celery_client_and_worker_run_on_the_embedded_redis(tmp_path: Path) -> None:
+    """`khabar demo` with no Redis configured: an embedded one is used end to end."""
+    data = tmp_path / "demo"
+    url = start_embedded(data)  # stands in for "nothing answers on 6379" on this machine
+    try:
+        env = worker_env(url, data)
+        out = subprocess.run([sys.executable, "-m", "worker", "demo"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert '"status": "done"' in out.stdout
+    finally:
+        stop_embedded(data)
+
+
+def test_redact_hides_passwords() -> None:
+    assert redact("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
+    assert redact("rediss://user:pw@h:1/2") == "rediss://user:***@h:1/2"
+    assert redact("redis://h:6379/0") == "redis://h:6379/0"
+    assert isinstance(redis.Redis, type)
