@@ -131,11 +131,12 @@ def worker(
 SUBMIT_RETRY_POLICY = {"max_retries": 30, "interval_start": 0, "interval_step": 0.5, "interval_max": 2.0}
 
 
-def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
+def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
     """Send payloads to ``khabar.process_article``; return their article ids.
 
     Sizes are checked before anything is sent: an oversized article raises
-    ``InvalidArticle`` (reason ``too_large``, naming it) and nothing is sent.
+    ``InvalidArticle`` (reason ``too_large``, naming it by ``names`` or its id) and
+    nothing is sent.
     """
     from tasks.errors import InvalidArticle
     from tasks.validate import check_size, content_hash
@@ -151,7 +152,7 @@ def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
             try:
                 check_size(content, limits)
             except InvalidArticle as exc:
-                name = p.get("id") or f"payload {n + 1}"
+                name = names[n] if names else p.get("id") or f"payload {n + 1}"
                 raise InvalidArticle(exc.reason, f"{name}: {exc.detail}") from None
         p.setdefault("id", content_hash(kind, str(content or ""))[:32])
         ids.append(p["id"])
@@ -181,8 +182,9 @@ def submit(
 ) -> None:
     """Enqueue articles through khabar.process_article and print their ids."""
     mod = _celery(ctx)
-    payloads = []
-    for _name, kind, content in read_inputs(files):
+    payloads, names = [], []
+    for name, kind, content in read_inputs(files):
+        names.append(name)
         payload: dict[str, Any] = {kind: content}
         summary = budget_payload(summary_words, summary_sentences, summary_ratio)
         if summary:
@@ -191,7 +193,7 @@ def submit(
     from tasks.errors import InvalidArticle
 
     try:
-        ids = submit_payloads(mod, payloads)
+        ids = submit_payloads(mod, payloads, names)
     except InvalidArticle as exc:
         typer.echo(f"rejected, nothing sent: {exc}", err=True)
         raise typer.Exit(2) from None
