@@ -24,10 +24,32 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kombu.transport import redis as kombu_redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import AuthenticationError, AuthorizationError
+from redis.retry import Retry
 
 log = logging.getLogger("khabar.transport")
 
 HOLD_SECONDS = 60.0
+
+
+class Reconnect(Retry):  # type: ignore[misc]
+    """redis-py's retry, for lost connections only: a wrong password will not pass by waiting."""
+
+    def call_with_retry(
+        self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+    ) -> Any:
+        def retryable(error: Exception) -> bool:
+            if isinstance(error, AuthenticationError | AuthorizationError):
+                return False
+            return is_retryable is None or bool(is_retryable(error))
+
+        return super().call_with_retry(do, fail, retryable, with_failure_count)
+
+
+def reconnecting(retries: int = 10) -> Retry:
+    """Retry a command through a Redis restart: about 10 s of reconnecting with backoff and jitter."""
+    return Reconnect(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries=retries)
 
 
 class QoS(kombu_redis.QoS):  # type: ignore[misc]

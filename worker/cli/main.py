@@ -244,7 +244,8 @@ def status(ctx: typer.Context) -> None:
           "failed": store.r.zcard(store.failed_key)})
 
 
-failed_app = typer.Typer(help="Failed articles (dead letters): list, show, retry, purge.", no_args_is_help=True)
+failed_app = typer.Typer(help="Failed articles (dead letters): list, show, retry, purge; stuck ones.",
+                         no_args_is_help=True)
 app.add_typer(failed_app, name="failed")
 
 
@@ -280,6 +281,25 @@ def failed_retry(
     store = _store(ctx)
     ids = [article_id] if article_id else [f.id for f in store.failures(limit=10**9)]
     for line in retry_failed(store, ids):
+        typer.echo(line)
+
+
+@failed_app.command("stuck")
+def failed_stuck(
+    ctx: typer.Context,
+    older_than: Annotated[float, typer.Option(help="Seconds without change.")] = 3600.0,
+    requeue: Annotated[bool, typer.Option(help="Send their stage chains again.")] = False,
+) -> None:
+    """List articles queued or running with no change for a while; --requeue sends them again."""
+    from worker.retry import requeue_stuck
+
+    store = _store(ctx)
+    rows = store.stale(older_than)
+    if not requeue:
+        for article_id, status, stage, updated in rows:
+            emit({"id": article_id, "status": status, "stage": stage or None, "updated_at": updated})
+        return
+    for line in requeue_stuck(store, [row[0] for row in rows]):
         typer.echo(line)
 
 
