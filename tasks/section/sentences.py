@@ -23,7 +23,6 @@ _BOUNDARY = re.compile(rf"([{_ENDERS}]+)([{_CLOSERS}]*)(?:(?=\s)|$|(?=[{_ARABIC}
 _STRONG = frozenset("!?" + cs.ARABIC_QUESTION_MARK + cs.ARABIC_SEMICOLON + cs.ARABIC_FULL_STOP)
 _QUOTE = re.compile('[\u00ab\u00bb\u201c\u201d"]')  # guillemets, curly and straight double quotes
 _OPEN = "\u00ab\u201c"
-_WORD_BEFORE = re.compile(r"(\S*)$")
 _LEADING_PUNCT = re.compile(r"^\W+")
 
 
@@ -58,8 +57,8 @@ def _ends_sentence(text: str, m: re.Match[str], start: int) -> bool:
         return True
     if len(run) > 1 or run == cs.ELLIPSIS:
         return False  # ".." and "..." are pauses in Arabic prose and headlines
-    before = _WORD_BEFORE.search(text, start, m.start())
-    word = _LEADING_PUNCT.sub("", before.group(1) if before else "").rsplit(".", 1)[-1]
+    space = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start()))
+    word = _LEADING_PUNCT.sub("", text[max(space + 1, start) : m.start()]).rsplit(".", 1)[-1]
     if not word:
         return True  # "word ." with a space before the stop
     if is_abbreviation(word):
