@@ -1,11 +1,12 @@
 """Arabic-aware sentence boundaries.
 
-A sentence ends at ``.``, ``!``, ``?``, ``؟`` (U+061F) or ``؛`` (U+061B, where it
-closes a clause that stands alone), with any closing quotes, before a space or
-the end of the block, or straight before the next Arabic word when a typist left
-out the space.  It does not end inside a number (``3.5``), after an abbreviation
-or initial (``د.`` Dr, ``أ.د.``), at ``..`` or an ellipsis used as a pause, or
-inside a quotation.
+A sentence ends at ``.``, ``!``, ``?``, the Arabic question mark (U+061F) or the
+Arabic semicolon (U+061B, where it closes a clause that stands alone), with any
+closing quotes, before a space or the end of the block, or straight before the next
+Arabic word when a typist left out the space.  It does not end inside a number
+(``3.5``), after an abbreviation or initial (a lone letter such as DAL, U+062F, for
+"Dr", or a listed abbreviation), at ``..`` or an ellipsis used as a pause, or inside
+a quotation.
 """
 
 from __future__ import annotations

@@ -91,18 +91,18 @@ def test_lists_are_one_list(items: list[str], intro: bool) -> None:
 
 
 def test_text_and_html_of_one_article_give_the_same_structure() -> None:
-    heading, items = CASES["headings"][0], CASES["lists"][1]
+    heading, items, frame = CASES["headings"][0], CASES["lists"][1], CASES["html_frame"]
     lines = [TITLE, *PARAGRAPHS[:3], heading, CASES["list_intro"], *items, *PARAGRAPHS[3:]]
     html = (
-        f"<html><head><title>{TITLE} - جريدة الصباح الجديد</title></head><body>"
-        "<nav><a href='/'>الرئيسية</a> <a href='/h'>صحة</a></nav>"
+        f"<html><head><title>{TITLE} - {frame['site']}</title></head><body>"
+        f"<nav><a href='/'>{frame['menu'][0]}</a> <a href='/h'>{frame['menu'][1]}</a></nav>"
         f"<article><h1>{TITLE}</h1>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
         + f"<h2>{heading}</h2><p>{CASES['list_intro']}</p><ul>"
         + "".join(f"<li>{i}</li>" for i in items)
         + "</ul>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:])
-        + "</article><footer>جميع الحقوق محفوظة</footer></body></html>"
+        + f"</article><footer>{frame['footer']}</footer></body></html>"
     )
     from_text = run("\n".join(lines))
     from_html = section(normalise(Article(id="case", content=html, kind="html")))
