@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tasks.normalise import charsets as cs
 from tasks.section import cues, furniture
 from tasks.section.furniture import BARRIERS, TOP
-from tasks.section.units import Unit
+from tasks.section.units import Features, Unit
 
 Labelled = tuple[Unit, str, int | None]  # unit, block kind, list id
 
@@ -108,6 +108,15 @@ def heading_like(u: Unit) -> bool:
     return not _BULLET.match(u.text)
 
 
+def _headline_shaped(f: Features) -> bool:
+    return f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops
+
+
+def _cut_excerpt(f: Features) -> bool:
+    """The opening words of another article, cut off with an ellipsis."""
+    return f.chars <= 320 and (f.text.endswith("...") or f.text.endswith(cs.ELLIPSIS))
+
+
 def _weight(u: Unit, fa: Facts, kind: str | None) -> int:
     f = u.features
     if kind in BARRIERS:
@@ -159,8 +168,22 @@ class _Page:
         self.facts = [facts(u) for u in units]
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)
+        self.related_blocks()
         self.labels: list[tuple[str | None, int | None]] = [(None, None)] * len(units)
         self.names: set[cues.Words] = set()  # site names and the like, from above the headline
+
+    def related_blocks(self) -> None:
+        """Headlines listed under a "read also" or "most read" header, with dates and cut excerpts."""
+        for i, u in enumerate(self.units):
+            if self.kinds[i] != "related" or not u.features.found.whole("related"):
+                continue
+            listed = 0
+            for j in range(i + 1, min(len(self.units), i + 16)):
+                f, fa = self.units[j].features, self.facts[j]
+                if self.kinds[j] or not (_headline_shaped(f) or fa.dated or (listed and _cut_excerpt(f))):
+                    break
+                self.kinds[j] = "related"
+                listed += 1
 
     def next_content(self, i: int, e: int) -> int | None:
         for j in range(i + 1, e + 1):
@@ -265,18 +288,10 @@ class _Page:
 
     def body(self, s: int, e: int) -> None:
         lists = self.lists(s, e)
-        related = 0
         for i in range(s, e + 1):
             u, fa = self.units[i], self.facts[i]
             if self.kinds[i]:
-                related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
                 continue
-            f = u.features
-            if related and f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops:
-                self.kinds[i] = "related"  # a headline listed under "read also"
-                related -= 1
-                continue
-            related = 0
             if u.hint in ("byline", "tag", "lead"):
                 kind = u.hint
             elif fa.byline == 2 or fa.dated:
