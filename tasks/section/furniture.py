@@ -58,6 +58,13 @@ def kind_of(unit: Unit) -> str | None:
             return "follow"
     if is_nav(text, f):
         return "nav"
+    if not f.terminal and not f.commas and f.words <= 40:
+        # Menus copied as one line: they start at "home", or are mostly section names.
+        if cue.starts("menu_start"):
+            return "nav"
+        covered, used = cue.cover("section", "nav", "menu_start")
+        if used >= 3 and covered * 5 >= len(cue.words) * 3:
+            return "menu"
     if f.words <= 25 and labelled(f, "related"):
         return "related"
     if f.words <= 12 and not f.terminal:

@@ -66,11 +66,12 @@ class Layout:
 
 
 def prose(u: Unit) -> bool:
-    """Running text: several words and sentence punctuation (or a markup paragraph)."""
+    """Running text: several words and sentence punctuation, or too long for anything else."""
     f = u.features
     if f.words < 6:
         return False
-    return f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0 or u.hint == "paragraph"
+    punctuated = f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0
+    return punctuated or u.hint == "paragraph" or f.words >= 20
 
 
 def item_kind(u: Unit) -> str | None:

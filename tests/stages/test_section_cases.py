@@ -113,3 +113,10 @@ def test_text_and_html_of_one_article_give_the_same_structure() -> None:
     ]
     assert from_html.sentences == from_text.sentences
     assert from_html.tokens == from_text.tokens
+
+
+def test_paragraphs_without_punctuation_are_still_paragraphs() -> None:
+    bare = [p.replace("\u060c", "").rstrip(".") for p in PARAGRAPHS]  # no ARABIC COMMA, no full stop
+    sec = run("\n".join([CASES["furniture"][0]["lines"][0], TITLE, *bare]))
+    assert sec.title == TITLE
+    assert texts(sec, "paragraph") == bare
