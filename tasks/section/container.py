@@ -3,9 +3,9 @@
 Scoring in the manner of readability: every paragraph credits its parent with its length
 (commas count extra, as running prose has them) and its grandparent with half; text written
 straight into a container counts as a paragraph of that container.  Paragraphs inside
-containers named as furniture do not count, and containers that share an ancestor with
-the headline are preferred, so that a longer article appended below (infinite scroll) or a
-comment thread does not win.
+containers named as furniture do not count, and text that shares a wrapper with the
+headline is preferred to text that shares one with another article's headline, so that a
+longer article appended below (infinite scroll) does not win.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ KNOWN_BODY = (
 )
 _MIN_SCORE = 200  # characters of paragraph text, roughly: less is not an article
 _NEAR_HEADLINE = 1.5
+_OTHER_HEADLINE = 0.1
 
 
 def _text_len(node: LexborNode) -> int:
@@ -75,10 +76,7 @@ def find_container(body: LexborNode, heading: LexborNode | None) -> LexborNode |
         if node.mem_id in scores:
             scores[node.mem_id] *= 1.25
     if heading is not None:
-        near = {a.mem_id for a in _ancestors(heading) if a.tag not in ("body", "html")}
-        for mem_id, node in nodes.items():
-            if mem_id in near or any(a.mem_id in near for a in _ancestors(node)):
-                scores[mem_id] *= _NEAR_HEADLINE
+        _weigh_by_headline(body, heading, nodes, scores)
     best_id = max(scores, key=scores.__getitem__)
     best = nodes[best_id]
     parent = best.parent
@@ -89,6 +87,27 @@ def find_container(body: LexborNode, heading: LexborNode | None) -> LexborNode |
     ):
         best = parent  # the article is split over siblings (an ad or a photo between parts)
     return best if scores[best_id] >= _MIN_SCORE else None
+
+
+def _weigh_by_headline(
+    body: LexborNode, heading: LexborNode, nodes: dict[int, LexborNode], scores: dict[int, float]
+) -> None:
+    """Favour text that shares a wrapper with the page's headline, not with another article's.
+
+    The smallest element around a candidate that also holds an ``<h1>`` tells whose text it
+    is: the page's headline (favoured), or only other headlines (an article appended below,
+    a teaser), which count much less.
+    """
+    wrappers: dict[int, set[int]] = {}  # element -> the <h1>s inside it
+    for h1 in body.css("h1"):
+        for a in _ancestors(h1):
+            if a.tag not in ("body", "html"):
+                wrappers.setdefault(a.mem_id, set()).add(h1.mem_id)
+    for mem_id, node in nodes.items():
+        around = next((wrappers[n.mem_id] for n in [node, *_ancestors(node)] if n.mem_id in wrappers), None)
+        if around is None:
+            continue
+        scores[mem_id] *= _NEAR_HEADLINE if heading.mem_id in around else _OTHER_HEADLINE
 
 
 def _credit_direct_text(holder: LexborNode, credit: Callable[[LexborNode | None, float], None]) -> None:

@@ -183,8 +183,8 @@ def read_page(source: str) -> Page:
     """
     tree = LexborHTMLParser(source)
     declared = [s.text() or "" for s in tree.css('script[type="application/ld+json"]')]
+    found = headline.find(tree)  # before <meta> goes with the other elements that hold no text
     tree.strip_tags(_DROP_TAGS)
-    found = headline.find(tree)
     page = Page(title=None)
     body = tree.body
     if body is None:

@@ -120,3 +120,21 @@ def test_paragraphs_without_punctuation_are_still_paragraphs() -> None:
     sec = run("\n".join([CASES["furniture"][0]["lines"][0], TITLE, *bare]))
     assert sec.title == TITLE
     assert texts(sec, "paragraph") == bare
+
+
+def test_html_article_appended_below_is_not_taken_for_the_page_article() -> None:
+    other = [
+        ln
+        for ln in (CASES_DIR.parent / "text-clean-article.txt").read_text(encoding="utf-8").splitlines()
+        if ln
+    ]
+    story = "<div class='story'><h1>{}</h1><div class='body'>{}</div></div>"
+    html = (
+        f"<html><head><meta property='og:title' content='{TITLE}'></head><body>"
+        + story.format(TITLE, "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]))
+        + story.format(other[0], "".join(f"<p>{p}</p>" for p in other[1:] * 2))  # longer, below
+        + "</body></html>"
+    )
+    sec = section(normalise(Article(id="case", content=html, kind="html")))
+    assert sec.title == TITLE
+    assert texts(sec, "paragraph") == PARAGRAPHS[:2]
