@@ -41,7 +41,9 @@ def kind_of(unit: Unit) -> str | None:
         return "markup"
     if unit.hint == "caption":
         return "caption"
-    if f.words > 40:
+    if f.words > 40 or f.running:
+        if "\u00a9" in text:  # COPYRIGHT SIGN
+            return "copyright"
         return "ticker" if is_ticker(f) else None
     cue = f.found
     if "\u00a9" in text or (f.words <= 30 and cue.contains("copyright")):  # COPYRIGHT SIGN
@@ -161,4 +163,4 @@ def names_source(text: str, f: Features, names: set[cues.Words]) -> bool:
 
 def is_tag_line(text: str, f: Features) -> bool:
     """A line of tags or the category label (``cue: a, b``)."""
-    return f.words <= 25 and labelled(f, "tags")
+    return f.words <= 25 and not f.terminal and labelled(f, "tags")

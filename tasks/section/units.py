@@ -47,6 +47,9 @@ class Features:
         self.separators = separators  # menu and breadcrumb separators
         self.arabic = _ARABIC.search(text) is not None  # has an Arabic letter
         self.digits = _DIGIT.search(text) is not None
+        # Running text: long, punctuated.  Page furniture is never like this, so most cue
+        # lookups can be skipped for it.
+        self.running = self.words >= 15 and self.terminal and bool(self.commas or self.inner_stops)
 
     @cached_property
     def found(self) -> Found:
@@ -59,7 +62,9 @@ class Features:
     def head(self) -> Found | None:
         """Cue phrases of a label before ":", "|", "-" ... (``label: text``), if there is one."""
         m = _HEAD.match(self.text)
-        return find(words_of(m.group(1))) if m else None
+        if m is None or (m.group(2) == cs.ARABIC_COMMA and self.words > 12):
+            return None  # in running text a comma ends a clause, not a label
+        return find(words_of(m.group(1)))
 
 
 _CLOSERS = cs.CLOSING_QUOTES + cs.STRAIGHT_QUOTES
@@ -73,7 +78,7 @@ _DIGIT = re.compile(r"\d")
 _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
 _LONG = 30  # words: furniture is shorter, so only the start of a longer line is searched for cues
 _LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/\u060c"  # EN DASH, EM DASH, GUILLEMETS, ARABIC COMMA
-_HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_LABEL_CHARS)}]")
+_HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*([{cs.char_class(_LABEL_CHARS)}])")
 
 
 def features(text: str) -> Features:
