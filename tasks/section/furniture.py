@@ -95,6 +95,8 @@ def is_ticker(f: Features) -> bool:
     if f.chars < 160 or f.terminal or f.inner_stops > 1:
         return False
     run_together = f.double_dots + f.separators
+    if f.words >= 20 and not f.commas and not f.inner_stops and run_together:
+        return True  # headlines run together with no sentence punctuation at all
     sparse_commas = f.commas * 120 <= f.chars
     return sparse_commas and (run_together >= 3 or (f.chars >= 400 and f.commas == 0))
 
