@@ -297,12 +297,14 @@ class Backfill:
     """Reads a source and enqueues its articles with at most ``max_in_flight`` unfinished.
 
     ``store`` is the article store (its client also holds the checkpoint) and
-    ``send`` publishes a batch of payloads (``celery_sender``).
+    ``send`` publishes a batch of payloads (``celery_sender``).  With ``wait=False``
+    the run ends once the last record is sent, without waiting for the articles.
     """
 
     def __init__(self, source: Source, store: ArticleStore, send: Send, *, limits: Limits, budget: Budget,
                  pipeline_version: str, max_in_flight: int = 1000, batch_size: int = 500,
-                 reprocess_outdated: bool = False, poll_interval: float = 0.2, stall_timeout: float = 600.0,
+                 reprocess_outdated: bool = False, wait: bool = True, poll_interval: float = 0.2,
+                 stall_timeout: float = 600.0,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if max_in_flight < 1 or batch_size < 1:
@@ -317,11 +319,15 @@ class Backfill:
         self.max_in_flight = max_in_flight
         self.batch_size = batch_size
         self.reprocess_outdated = reprocess_outdated
+        self.wait = wait
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
         self.clock = clock
         self.sleep = sleep
         self.key = f"{store.prefix}:backfill:{source.key}"
+        # The ids sent and not yet done or failed: a set kept with the checkpoint, so a
+        # resumed run knows them even when the stopped one was killed.
+        self.in_flight_key = f"{self.key}:in_flight"
         self._stopping = False
 
     def stop(self) -> None:
@@ -333,7 +339,7 @@ class Backfill:
 
     def forget(self) -> None:
         """Delete the checkpoint, so the next run starts from the first record."""
-        self.r.delete(self.key, f"{self.key}:bad", f"{self.key}:failed")
+        self.r.delete(self.key, self.in_flight_key, f"{self.key}:bad", f"{self.key}:failed")
 
     def run(self, resume: bool = False, restart: bool = False,
             on_progress: Callable[[Stats], None] | None = None,
@@ -370,7 +376,7 @@ class Backfill:
         uncertain_end = 0
         if resume and unfinished_before:
             stats = Stats.from_redis(previous)
-            outstanding = set(json.loads(previous.get("in_flight_ids") or "[]"))
+            outstanding = {m.decode() for m in self.r.smembers(self.in_flight_key)}
             uncertain_end = int(previous.get("sending", 0))
         else:
             self.forget()
@@ -414,7 +420,7 @@ class Backfill:
                 stats.in_flight = len(outstanding)
                 on_progress(stats)
                 continue
-            if exhausted and not outstanding:
+            if exhausted and (not outstanding or not self.wait):
                 break
             if now - last_change > self.stall_timeout:
                 state = "stalled"
@@ -422,8 +428,7 @@ class Backfill:
             on_progress(stats)
             self.sleep(self.poll_interval)
         stats.in_flight = len(outstanding)
-        self.r.hset(self.key, mapping={**stats.to_redis(), "state": state, "updated_at": time.time(),
-                                       "in_flight_ids": json.dumps(sorted(outstanding))})
+        self.r.hset(self.key, mapping={**stats.to_redis(), "state": state, "updated_at": time.time()})
         on_progress(stats)
         return Report(str(self.source.path), state, stats, self.clock() - started, self._bad_list(),
                       self._failed_list(), sorted(outstanding) if state == "stalled" else [])
@@ -452,10 +457,16 @@ class Backfill:
             pipe.hmget(self.store.key(payload["id"]), ["status", "content_hash", "pipeline_version"])
         known = pipe.execute()
         to_send: list[tuple[dict[str, Any], str]] = []
+        joined: list[str] = []
         for (rec, payload, digest), (status, stored_hash, version) in zip(candidates, known, strict=True):
             article_id = payload["id"]
             same = stored_hash is not None and stored_hash.decode() == digest
-            if article_id in outstanding:
+            if rec.ordinal < uncertain_end and article_id in outstanding:
+                # Its batch was being sent when a run was killed: the message may not exist.
+                # Send it again unless a worker has had it (one message at most is lost or doubled).
+                if status == b"queued":
+                    to_send.append((payload, digest))
+            elif article_id in outstanding:
                 stats.skipped += 1  # the same id twice in one source: the first is on its way
             elif status == b"done" and same:
                 if version is not None and version.decode() == self.pipeline_version:
@@ -464,9 +475,8 @@ class Backfill:
                     to_send.append((payload, digest))
                 else:
                     stats.outdated += 1
-            elif status in (b"queued", b"running") and same and not (status == b"queued"
-                                                                     and rec.ordinal < uncertain_end):
-                outstanding.add(article_id)  # already on its way (sent by someone else): wait for it
+            elif status in (b"queued", b"running") and same:
+                joined.append(article_id)  # already on its way (sent by someone else): wait for it
             else:
                 to_send.append((payload, digest))
         end = batch[-1].ordinal + 1
@@ -477,6 +487,9 @@ class Backfill:
         for payload, digest in to_send:
             pipe.hset(self.store.key(payload["id"]), mapping={"status": "queued", "content_hash": digest,
                                                              "updated_at": now})
+        ids = [p["id"] for p, _ in to_send] + joined
+        if ids:
+            pipe.sadd(self.in_flight_key, *ids)
         pipe.hset(self.key, "sending", end)
         for rec, reason in bad:
             entry = {"where": rec.where, "reason": reason}
@@ -485,7 +498,7 @@ class Backfill:
         pipe.execute()
         if to_send:
             self.send([p for p, _ in to_send])
-        outstanding.update(p["id"] for p, _ in to_send)
+        outstanding.update(ids)
         stats.sent += len(to_send)
         stats.bad += len(bad)
         stats.position = end
@@ -510,12 +523,16 @@ class Backfill:
             else:
                 continue
             outstanding.discard(article_id)
-        if failed:
-            pipe = self.r.pipeline(transaction=False)
-            pipe.rpush(f"{self.key}:failed", *failed)
-            pipe.ltrim(f"{self.key}:failed", 0, KEEP_BAD - 1)
+        finished = set(ids) - outstanding
+        if finished:
+            pipe = self.r.pipeline(transaction=True)
+            pipe.srem(self.in_flight_key, *finished)
+            pipe.hset(self.key, mapping=stats.to_redis())
+            if failed:
+                pipe.rpush(f"{self.key}:failed", *failed)
+                pipe.ltrim(f"{self.key}:failed", 0, KEEP_BAD - 1)
             pipe.execute()
-        return len(ids) != len(outstanding)
+        return bool(finished)
 
     def _bad_list(self) -> list[dict[str, str]]:
         return [json.loads(v) for v in self.r.lrange(f"{self.key}:bad", 0, -1)]

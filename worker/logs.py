@@ -52,24 +52,24 @@ def redact_text(value: str) -> str:
 def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, str] | None:
     """Return ``(stage, article_id)`` for a khabar task call, None for other tasks.
 
-    The intake task's stage is ``validate`` and its article id is the one the
-    task will store the article under: the payload's id, else the content-hash id.
-    A payload with neither is ``task-<task id>`` (what a rejection is recorded under).
+    The intake task's stage is ``validate`` and its article id the one the article
+    will be stored under: the payload's id, else the content-hash id; a payload with
+    neither is ``task-<task id>``.
     """
+    from tasks.validate import content_hash, usable_id
+
     args = list(args or ())
     if task_name.startswith(STAGE_TASK_PREFIX):
         return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
     if task_name != INTAKE_TASK:
         return None
-    payload = args[0] if args else None
-    if isinstance(payload, dict):
-        given = payload.get("id")
-        if isinstance(given, str) and 0 < len(given) <= 200:
-            return "validate", given
+    payload = args[0] if len(args) == 1 else None
+    given = usable_id(payload)
+    if given is not None:
+        return "validate", given
+    if isinstance(payload, dict) and payload.get("id") is None:
         kinds = [k for k in ("text", "html") if isinstance(payload.get(k), str)]
-        if given is None and len(kinds) == 1:
-            from tasks.validate import content_hash
-
+        if len(kinds) == 1:
             return "validate", content_hash(kinds[0], payload[kinds[0]])[:32]
     return "validate", f"task-{task_id}"
 
@@ -176,18 +176,16 @@ class StageLog:
         elif state == "RETRY":
             outcome = "retry"
         else:
-            if stage == "validate" and not _has_id(args):
-                article_id = f"task-{task_id}"  # where a rejection without a usable id is recorded
+            if stage == "validate":
+                from tasks.validate import usable_id
+
+                # Where the intake records a failure: the payload's own id, else the task's.
+                article_id = usable_id(list(args or ())[0] if args else None) or f"task-{task_id}"
             outcome = f"failed:{_failure_reason(exc, article_id, stage)}"
         seconds = round(time.perf_counter() - started, 4)
         retries = int(getattr(task.request, "retries", 0) or 0)
         log.log(level, "stage finished", extra={"article_id": article_id, "stage": stage, "seconds": seconds,
                                                 "outcome": outcome, "task_id": task_id, "retries": retries})
-
-
-def _has_id(args: Any) -> bool:
-    payload = list(args or ())[0] if args else None
-    return isinstance(payload, dict) and isinstance(payload.get("id"), str) and 0 < len(payload["id"]) <= 200
 
 
 def install(settings: Settings) -> StageLog:

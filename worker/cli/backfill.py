@@ -123,6 +123,9 @@ def backfill(
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Draw a progress bar (default: on a tty).")
     ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait for the last articles to be done or failed.")
+    ] = True,
     json_report: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
     stall_timeout: Annotated[
         float, typer.Option(help="Give up when no article finished for this many seconds.")
@@ -168,7 +171,7 @@ def backfill(
     with celery_sender(mod.app, settings.queue_prefix) as send:
         job = Backfill(src, store, send, limits=limits_from(settings), budget=budget_from(settings),
                        pipeline_version=PIPELINE_VERSION, max_in_flight=max_in_flight, batch_size=batch_size,
-                       reprocess_outdated=reprocess_outdated, stall_timeout=stall_timeout)
+                       reprocess_outdated=reprocess_outdated, wait=wait, stall_timeout=stall_timeout)
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             err.print("backfill: stopping after the batch being sent (Ctrl-C again to quit at once)")
