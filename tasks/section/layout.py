@@ -25,8 +25,6 @@ _BULLET = re.compile(
     rf"^(?:[{cs.char_class(cs.BULLETS)}]\s*(?=\S)|\d{{1,2}}\s*[.)\-\u2013]\s+|\(\d{{1,2}}\)\s*)"
 )
 _LABEL = re.compile(rf"^([^:.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_COMMA}]{{2,60}}):\s*(\S.*)$")
-# Units passed over when looking up from the body for the headline.
-_PASSABLE = frozenset({"repeat", "share", "follow", "caption", "ads", "foreign", "markup"})
 
 
 @dataclass
@@ -346,11 +344,17 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
     """Label every unit: the headline (unless markup gave one), body blocks, or boilerplate."""
     page = _Page(units, title)
     s, e = _extent([_weight(u, fa, k) for u, fa, k in zip(units, page.facts, page.kinds, strict=True)])
+    t: int | None = None
     if s > e:
-        # No running prose at all: keep what is not furniture, in order.
+        # No running prose at all (a brief of a line or two): keep what is not furniture,
+        # in order, under the first line if it reads as a headline.
         s, e = 0, len(units) - 1
+        content = [i for i, k in enumerate(page.kinds) if not k]
+        if title is None and len(content) >= 2 and page.facts[content[0]].title_like:
+            t, s = content[0], content[0] + 1
     layout = Layout(title=title)
-    t = page.find_title(s, e) if title is None else None
+    if title is None and t is None:
+        t = page.find_title(s, e)
     if t is not None:
         layout.title = units[t]
         page.labels[t] = ("title", None)
