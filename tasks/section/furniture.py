@@ -46,9 +46,11 @@ def kind_of(unit: Unit) -> str | None:
             return "copyright"
         return "ticker" if is_ticker(f) else None
     cue = f.found
-    if "\u00a9" in text or (f.words <= 30 and cue.contains("copyright")):  # COPYRIGHT SIGN
+    if "\u00a9" in text or (f.words <= 20 and cue.contains("copyright")):  # COPYRIGHT SIGN
         return "copyright"
-    if f.words <= 25 and cue.contains("masthead"):
+    if f.words <= 12 and cue.starts("copyright_start"):
+        return "copyright"
+    if f.words <= 25 and not f.terminal and cue.contains("masthead"):
         return "masthead"
     if is_ticker(f):
         return "ticker"
