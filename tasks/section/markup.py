@@ -1,10 +1,13 @@
 """HTML pages: remove the furniture markup declares, find the article's container, read its blocks.
 
-Parsing uses selectolax's Lexbor backend (fast enough for the 5 ms budget, where a
-full trafilatura extraction takes tens of milliseconds).  What an Arabic news page
-needs beyond generic extraction is handled here by markup (class names of tickers,
-weather and prayer-time boxes, related lists, comment forms) and in ``layout`` by
-the same cue words used for plain text.
+Parsing uses selectolax's Lexbor backend, the fastest well-kept parser for Python.
+A general extractor (trafilatura) was measured on the same pages (``bench/bench_section.py``):
+alone it takes as long as this whole stage, and what it returns (text or its own XML)
+keeps neither the block structure as the page marks it nor where each block stands in
+the source, which the offsets need.  What Arabic news pages need beyond generic
+extraction is handled by markup hints here (class names of tickers, weather and
+prayer-time boxes, related lists, comment forms, bylines) and in ``layout`` by the same
+cue words used for plain text.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ _BLOCKS = frozenset(
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CLASS_HINTS = (
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
-    ("lead", re.compile(r"\blead|excerpt|summary|sub-?title|standfirst|\bdeck|\bintro|brief|abstract", re.I)),
+    (
+        "lead",
+        re.compile(r"\blead\b|\blede\b|lead-?text|excerpt|summary|sub-?(?:title|head)|standfirst|\bintro", re.I),
+    ),
     ("byline", re.compile(r"author|byline|writer|reporter|\bdate|time|publish|\bsource", re.I)),
     ("tag", re.compile(r"\btags?\b|keywords|categor|topics?\b", re.I)),
 )
