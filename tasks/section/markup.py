@@ -39,7 +39,7 @@ _CLASS_HINTS = (
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
     (
         "lead",
-        re.compile(r"\blead\b|\blede\b|lead-?text|excerpt|summary|sub-?(?:title|head)|standfirst|\bintro", re.I),
+        re.compile(r"\blead\b|\blede\b|excerpt|summary|sub-?(?:title|head)|standfirst|intro", re.I),
     ),
     ("byline", re.compile(r"author|byline|writer|reporter|\bdate|time|publish|\bsource", re.I)),
     ("tag", re.compile(r"\btags?\b|keywords|categor|topics?\b", re.I)),
