@@ -11,7 +11,9 @@ from tasks.section.tokens import tokens
 
 # "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
-VERSION = "1"
+# "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
+# bodies, the headline's neighbourhood in HTML, og:title read.
+VERSION = "2"
 
 _SEPARATOR = "\n\n"
 _WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
