@@ -37,8 +37,6 @@ def labelled(f: Features, category: str) -> bool:
 def kind_of(unit: Unit) -> str | None:
     """Return the kind of furniture ``unit`` is, or None if it may be article text."""
     text, f = unit.text, unit.features
-    if unit.hint == "boilerplate":
-        return "markup"
     if unit.hint == "caption":
         return "caption"
     if f.words > 40 or f.running:

@@ -61,10 +61,11 @@ class Page:
 class _Reader:
     """Turns the blocks under one element into units, with offsets into the source HTML."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, removed: list[str]) -> None:
         self.source = source
         self.cursor = 0
         self.units: list[Unit] = []
+        self.removed = removed  # blocks that markup shows to be furniture (link lists) go here
         self.pieces: list[tuple[str, list[Anchor]]] = []
         self.hint = ""
         self.group = -1
@@ -109,7 +110,9 @@ class _Reader:
             to_source = compose(collapse, anchors) if anchors else ()
         else:
             text, to_source = joined, tuple(anchors)
-        if text:
+        if text and self.hint == "boilerplate":
+            self.removed.append(text)
+        elif text:
             self.units.append(Unit(text, to_source, self.hint, self.group))
 
     def walk(self, node: LexborNode, hint: str, group: int) -> None:
@@ -208,7 +211,7 @@ def read_page(source: str) -> Page:
     found_container = container.find_container(body, heading)
     root = container.article_root(found_container, heading) if found_container is not None else body
     junk.remove(root, page.removed, by_name=True)
-    reader = _Reader(source)
+    reader = _Reader(source, page.removed)
     reader.walk(root, "", -1)
     reader.flush()
     page.units = reader.units

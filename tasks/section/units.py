@@ -10,7 +10,8 @@ from tasks.normalise import charsets as cs
 from tasks.records import Anchor
 from tasks.section.cues import Found, find, words_of
 
-# Hints that markup gives about a unit (plain text gives none).
+# Hints that markup gives about a unit (plain text gives none); blocks that markup shows
+# to be furniture ("boilerplate") never become units.
 HINTS = ("", "paragraph", "heading", "strong", "list_item", "caption", "lead", "byline", "tag", "boilerplate")
 
 
