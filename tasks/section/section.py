@@ -23,8 +23,7 @@ def section(normalised: Normalised) -> Sectioned:
     """Return the article found in ``normalised``: its display text, headline, blocks, sentences, tokens.
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
-    maps each text node of a block to where it stands in the normalised HTML (approximate inside a
-    node that holds character references).
+    maps each text node of a block to where it stands in the normalised HTML (see ``tasks.section``).
     """
     if normalised.kind == "html":
         page = read_page(normalised.text)

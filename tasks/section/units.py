@@ -26,7 +26,7 @@ class Unit:
     features: Features = field(init=False)
 
     def __post_init__(self) -> None:
-        self.features = features(self.text)
+        self.features = Features(self.text)
 
 
 class Features:
@@ -80,8 +80,3 @@ _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
 _LONG = 30  # words: furniture is shorter, so only the start of a longer line is searched for cues
 _LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/\u060c"  # EN DASH, EM DASH, GUILLEMETS, ARABIC COMMA
 _HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*([{cs.char_class(_LABEL_CHARS)}])")
-
-
-def features(text: str) -> Features:
-    """Return the features of one unit's text."""
-    return Features(text)
