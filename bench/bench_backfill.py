@@ -47,7 +47,7 @@ def backfill_round(env: dict[str, str], folder: Path) -> float | str:
     )
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        return (proc.stderr.strip().splitlines() or ["exit %d" % proc.returncode])[-1][:120]
+        return (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:120]
     return seconds
 
 

@@ -3,25 +3,38 @@
 Starts a private redis-server and one ``khabar worker -c N`` (prefork), and a
 multiprocessing pool of N in-process runners (``tasks.pipeline.process_payload``).
 Each round sends the same articles (fresh ids) through both, interleaved, and
-prints articles/s of each and their ratio, then the median ratio, and what the
-Celery path cost Redis: commands per article and result-backend keys left.
+prints articles/s of each and their ratio, then the median ratio; then where the
+CPU went (by process) and what the Celery path cost Redis (commands per article,
+result-backend keys left).
+
+``--compare NAME='{"celery_setting": value}'`` adds a Celery arm whose worker and
+client run with those settings overridden (its own redis-server), to measure
+what a setting costs side by side, e.g. the task events Flower needs:
 
     python bench/bench_celery.py                 # 200 articles x 3 rounds, -c 2
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
+    python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
+                                                       "task_send_sent_event": false}'
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
+import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import articles
 from measure import child_pids, command_stats, cpu_seconds, median, private_redis, stats_delta, table
+
+from tests.support import RedisServer, Worker, worker_env
 
 _resources: Any = None
 
@@ -43,10 +56,84 @@ def _run_inprocess(payload: dict[str, Any]) -> int:
     return len(process_payload(payload, limits, budget, resources)["text"])
 
 
-def inprocess_round(pool: Any, payloads: list[dict[str, Any]], processes: int) -> float:
-    started = time.perf_counter()
-    pool.map(_run_inprocess, payloads, chunksize=max(1, len(payloads) // (processes * 8)))
-    return time.perf_counter() - started
+class VariantWorker(Worker):
+    """A ``khabar worker`` whose Celery settings are overridden (bench/celery_variant_worker.py)."""
+
+    def start(self, wait: float = 60.0) -> Worker:
+        import subprocess
+
+        args = [
+            sys.executable,
+            str(Path(__file__).with_name("celery_variant_worker.py")),
+            "-c",
+            str(self.concurrency),
+            "-l",
+            "INFO",
+            "-n",
+            f"{self.name}-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ]
+        self._logfile = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            args,
+            env=self.env,
+            cwd=articles.ROOT,
+            stdout=self._logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"worker exited with {self.proc.returncode}; log: {self.log.read_text()[-3000:]}"
+                )
+            if b"ready." in self.log.read_bytes():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"worker not ready after {wait} s")
+
+
+@dataclass
+class CeleryArm:
+    """One Celery configuration under test: its own redis-server, worker and client app."""
+
+    name: str
+    overrides: dict[str, Any]
+    server: RedisServer
+    worker: Worker
+    client: Any  # SimpleNamespace(settings, app), what submit_payloads takes
+    store: Any
+    seconds: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    commands: dict[str, int] = field(default_factory=dict)
+
+
+def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path, stack: Any) -> CeleryArm:
+    from config.settings import Settings
+    from worker.app import create_app
+    from worker.runtime import store_for
+
+    server = stack.enter_context(private_redis())
+    env = worker_env(server.url, tmp / name / "data")
+    kind = Worker
+    if overrides:
+        env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(overrides)
+        kind = VariantWorker
+    worker = kind(env, tmp / f"worker-{name}.log", concurrency=concurrency, name=f"bench-{name}").start()
+    stack.callback(worker.stop)
+    settings = Settings().model_copy(update={"redis_url": None})
+    os.environ["REDIS_URL"] = server.url  # read by create_app through the settings
+    settings = Settings()
+    app = create_app(settings)
+    app.conf.update(overrides)
+    return CeleryArm(
+        name,
+        overrides,
+        server,
+        worker,
+        SimpleNamespace(settings=settings, app=app),
+        store_for(settings, server.url),
+    )
 
 
 def wait_done(store: Any, ids: list[str], timeout: float) -> float:
@@ -57,31 +144,33 @@ def wait_done(store: Any, ids: list[str], timeout: float) -> float:
     while pending:
         if time.monotonic() > deadline:
             raise SystemExit(f"{len(pending)} article(s) not done after {timeout:g} s (e.g. {pending[0]})")
-        # Articles finish roughly in the order sent: look at the first few pending
-        # only, so that polling costs Redis and this process next to nothing.
-        head = pending[:20]
-        pipe = store.r.pipeline(transaction=False)
-        for i in head:
-            pipe.hmget(store.key(i), ["status", "updated_at"])
-        done = set()
-        for i, (status, updated) in zip(head, pipe.execute(), strict=True):
-            if status == b"done":
-                latest = max(latest, float(updated))
-                done.add(i)
-            elif status == b"failed":
-                raise SystemExit(f"article {i} failed: {store.document(i)}")
-        pending = [i for i in pending if i not in done]
-        if pending and not done:
-            time.sleep(0.02)
+        # One article at a time, so that polling costs Redis and this process next to nothing.
+        status, updated = store.r.hmget(store.key(pending[0]), ["status", "updated_at"])
+        if status == b"done":
+            latest = max(latest, float(updated))
+            pending.pop(0)
+        elif status == b"failed":
+            raise SystemExit(f"article {pending[0]} failed: {store.document(pending[0])}")
+        else:
+            time.sleep(0.05)  # the end time is read from updated_at, so this costs no accuracy
     return latest
 
 
-def celery_round(mod: Any, store: Any, payloads: list[dict[str, Any]], timeout: float) -> float:
+def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float) -> float:
     from worker.cli.main import submit_payloads
 
     started = time.time()
-    ids = submit_payloads(mod, payloads)
-    return wait_done(store, ids, timeout) - started
+    ids = submit_payloads(arm.client, payloads)
+    return wait_done(arm.store, ids, timeout) - started
+
+
+def arm_groups(arm: CeleryArm) -> dict[str, Any]:
+    return {
+        "worker children": lambda: child_pids(arm.worker.proc.pid),
+        "worker main": lambda: [arm.worker.proc.pid],
+        "redis-server": lambda: [arm.server.proc.pid],
+        "this script": lambda: [os.getpid()],
+    }
 
 
 def main() -> None:
@@ -95,6 +184,13 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=20, help="articles sent through each before timing")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for one Celery round")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="an extra Celery arm with these Celery settings overridden (repeatable)",
+    )
     articles.add_shared_option(parser)
     args = parser.parse_args()
 
@@ -104,93 +200,109 @@ def main() -> None:
         f"{args.articles} articles per round, {args.rounds} rounds, {args.concurrency} processes each, "
         f"{os.cpu_count()} CPUs"
     )
+    from contextlib import ExitStack
 
-    with private_redis() as server, tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
-        from tests.support import Worker, worker_env
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="khabar-bench-")))
+        os.environ["KHABAR_DATA_DIR"] = str(tmp / "data")
+        arms = [start_arm("celery", {}, args.concurrency, tmp, stack)]
+        for spec in args.compare:
+            name, _, conf = spec.partition("=")
+            arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack))
+        for arm in arms:
+            print(
+                f"arm {arm.name!r}: khabar worker -c {args.concurrency} on {arm.server.url}"
+                + (f", overrides {arm.overrides}" if arm.overrides else " (the shipped settings)")
+            )
+        pool = ctx_pool = mp.get_context("fork").Pool(args.concurrency, initializer=_init_inprocess)
+        stack.callback(ctx_pool.terminate)
 
-        env = worker_env(server.url, Path(tmp) / "data")
-        os.environ.update(REDIS_URL=server.url, KHABAR_DATA_DIR=str(Path(tmp) / "data"))
-        from worker import app as mod
-        from worker.runtime import store_for
+        for arm in arms:
+            celery_round(arm, articles.payloads(texts, args.warmup, "warm"), args.timeout)
+        pool.map(_run_inprocess, articles.payloads(texts, args.warmup, "warm"))
 
-        store = store_for(mod.settings, server.url)
-        log = Path(tmp) / "worker.log"
-        worker = Worker(env, log, concurrency=args.concurrency, name="bench").start()
-        ctx = mp.get_context("fork")
-        pool = ctx.Pool(args.concurrency, initializer=_init_inprocess)
-        try:
-            celery_round(mod, store, articles.payloads(texts, args.warmup, "warm"), args.timeout)
-            inprocess_round(pool, articles.payloads(texts, args.warmup, "warm"), args.concurrency)
-            rows = []
-            ratios = []
-            # CPU seconds by process group, summed over the rounds.
-            groups = {
-                "in-process pool": lambda: [p.pid for p in pool._pool],
-                "worker children": lambda: child_pids(worker.proc.pid),
-                "worker main": lambda: [worker.proc.pid],
-                "redis-server": lambda: [server.proc.pid],
-                "this script": lambda: [os.getpid()],
-            }
-            cpu: dict[str, dict[str, float]] = {
-                "inprocess": dict.fromkeys(groups, 0.0),
-                "celery": dict.fromkeys(groups, 0.0),
-            }
-            cmds_before = command_stats(server.client())
-            for r in range(args.rounds):
-                payloads = articles.payloads(texts, args.articles, f"r{r}")
-                # Alternate which goes first so neither always follows the other's leftovers.
-                order = ("inprocess", "celery") if r % 2 == 0 else ("celery", "inprocess")
-                seconds: dict[str, float] = {}
-                for which in order:
-                    before = {g: cpu_seconds(pids()) for g, pids in groups.items()}
-                    if which == "inprocess":
-                        seconds[which] = inprocess_round(pool, payloads, args.concurrency)
-                    else:
-                        seconds[which] = celery_round(mod, store, payloads, args.timeout)
-                    for g, pids in groups.items():
-                        cpu[which][g] += cpu_seconds(pids()) - before[g]
-                a_in = args.articles / seconds["inprocess"]
-                a_ce = args.articles / seconds["celery"]
-                ratios.append(a_ce / a_in)
-                rows.append([r + 1, a_in, a_ce, a_ce / a_in])
-            cmds = stats_delta(cmds_before, command_stats(server.client()))
-        finally:
-            pool.terminate()
-            worker.stop()
+        inprocess_seconds: list[float] = []
+        inprocess_cpu = 0.0
+        for arm in arms:
+            arm.cpu = dict.fromkeys(arm_groups(arm), 0.0)
+        for r in range(args.rounds):
+            payloads = articles.payloads(texts, args.articles, f"r{r}")
+            # Alternate the order so that no arm always follows the same one.
+            order: list[Any] = ["in-process", *arms]
+            if r % 2:
+                order.reverse()
+            for which in order:
+                if which == "in-process":
+                    pids = [p.pid for p in pool._pool]  # type: ignore[attr-defined]
+                    before = cpu_seconds(pids)
+                    t = time.perf_counter()
+                    pool.map(
+                        _run_inprocess, payloads, chunksize=max(1, len(payloads) // (args.concurrency * 8))
+                    )
+                    inprocess_seconds.append(time.perf_counter() - t)
+                    inprocess_cpu += cpu_seconds(pids) - before
+                else:
+                    groups = arm_groups(which)
+                    before_cpu = {g: cpu_seconds(p()) for g, p in groups.items()}
+                    before_cmd = command_stats(which.server.client())
+                    which.seconds.append(celery_round(which, payloads, args.timeout))
+                    for g, p in groups.items():
+                        which.cpu[g] += cpu_seconds(p()) - before_cpu[g]
+                    delta = stats_delta(before_cmd, command_stats(which.server.client()))
+                    for k, v in delta.items():
+                        which.commands[k] = which.commands.get(k, 0) + v
 
+        n = args.articles
+        headers = ["round", "in-process art/s"]
+        for arm in arms:
+            headers += [f"{arm.name} art/s", f"{arm.name}/in-process"]
+        rows = []
+        for r in range(args.rounds):
+            row: list[Any] = [r + 1, n / inprocess_seconds[r]]
+            for arm in arms:
+                row += [n / arm.seconds[r], inprocess_seconds[r] / arm.seconds[r]]
+            rows.append(row)
         print()
-        print(table(["round", "in-process art/s", "celery art/s", "celery/in-process"], rows))
-        print(f"\nmedian ratio celery/in-process: {median(ratios):.3f}  (goal >= 0.85)")
+        print(table(headers, rows))
+        for arm in arms:
+            ratio = median([i / c for i, c in zip(inprocess_seconds, arm.seconds, strict=True)])
+            print(
+                f"median ratio {arm.name}/in-process: {ratio:.3f}"
+                + ("  (goal >= 0.85)" if arm is arms[0] else "")
+            )
 
-        n = args.articles * args.rounds
+        total = n * args.rounds
         print(
-            f"\nCPU ms per article, by process (summed over rounds; {os.cpu_count()} CPUs shared with "
+            f"\nCPU ms per article by process ({total} articles per arm; {os.cpu_count()} CPUs shared with "
             "whatever else runs on this machine):"
         )
+        groups_all = list(arm_groups(arms[0]))
+        cpu_rows = [["in-process pool", inprocess_cpu * 1000 / total, *("" for _ in arms)]]
+        for g in groups_all:
+            cpu_rows.append([g, "", *(arm.cpu[g] * 1000 / total for arm in arms)])
+        cpu_rows.append(
+            ["total", inprocess_cpu * 1000 / total, *(sum(a.cpu.values()) * 1000 / total for a in arms)]
+        )
+        print(table(["process", "in-process", *(a.name for a in arms)], cpu_rows))
+
         print(
-            table(
-                ["process", "in-process run", "celery run"],
-                [[g, cpu["inprocess"][g] * 1000 / n, cpu["celery"][g] * 1000 / n] for g in groups]
-                + [
-                    [
-                        "total",
-                        sum(cpu["inprocess"].values()) * 1000 / n,
-                        sum(cpu["celery"].values()) * 1000 / n,
-                    ]
-                ],
+            "\nRedis commands per article (INFO commandstats; includes this script's light polling, "
+            "and the commands run inside Lua scripts):"
+        )
+        names = sorted(
+            {k for a in arms for k in a.commands if k != "info"}, key=lambda k: -arms[0].commands.get(k, 0)
+        )
+        cmd_rows = [[k, *(a.commands.get(k, 0) / total for a in arms)] for k in names]
+        cmd_rows.append(
+            ["total", *(sum(v for k, v in a.commands.items() if k != "info") / total for a in arms)]
+        )
+        print(table(["command", *(a.name for a in arms)], cmd_rows))
+        for arm in arms:
+            meta = sum(1 for _ in arm.server.client().scan_iter(match="celery-task-meta-*", count=1000))
+            print(
+                f"{arm.name}: result-backend keys (celery-task-meta-*) after "
+                f"{total + args.warmup} articles: {meta}"
             )
-        )
-        total = sum(v for k, v in cmds.items() if k not in ("info",))
-        print(
-            f"\nRedis commands per article through Celery (INFO commandstats, {n} articles, "
-            "includes this script's polling):"
-        )
-        top = sorted(((k, v) for k, v in cmds.items() if k != "info"), key=lambda kv: -kv[1])
-        print(table(["command", "calls", "per article"], [[k, v, v / n] for k, v in top]))
-        print(f"total per article: {total / n:.1f}")
-        client = server.client()
-        meta = sum(1 for _ in client.scan_iter(match="celery-task-meta-*", count=1000))
-        print(f"\nresult-backend keys (celery-task-meta-*) after {n + 2 * args.warmup} articles: {meta}")
 
 
 if __name__ == "__main__":

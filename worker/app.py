@@ -7,9 +7,11 @@ paths that need no broker (``khabar process``) never import it.
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from celery import Celery
+from celery.signals import worker_process_init
 from kombu import Queue
 from kombu.serialization import register
 from kombu.utils import json as kombu_json
@@ -107,10 +109,24 @@ def create_app(settings: Settings) -> Celery:
         task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
         task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
         | {"khabar.process_article": {"queue": settings.queue_prefix}},
+        # A child warms its models before it says it is up (see warm_runtime); a large
+        # model may take longer than Celery's 4 s default, after which the child is killed.
+        worker_proc_alive_timeout=60.0,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
     return app
+
+
+@worker_process_init.connect
+def warm_runtime(**_: object) -> None:
+    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow."""
+    from worker.runtime import runtime
+
+    try:
+        runtime()
+    except Exception:  # the first task builds it again and records the failure on its article
+        logging.getLogger("khabar.worker").exception("could not load the stage resources at start")
 
 
 settings = load_settings()

@@ -72,12 +72,12 @@ class Found:
         return covered, used
 
 
-def find(words: Words) -> Found:
-    """Return every cue phrase occurring in ``words``."""
+def find(words: Words, limit: int | None = None) -> Found:
+    """Return every cue phrase occurring in ``words`` (starting in the first ``limit`` words)."""
     lexicon = _lexicon()
     hits = [
         (i, len(phrase), category)
-        for i, w in enumerate(words)
+        for i, w in enumerate(words[:limit])
         if w in lexicon
         for phrase, category in lexicon[w]
         if words[i : i + len(phrase)] == phrase

@@ -19,8 +19,8 @@ BARRIERS = frozenset({"comments", "footer", "copyright"})
 TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BARRIERS
 
 _SEP_CHARS = ":|-\u2013\u2014\u00bb\u00ab/"  # a cue label ends at one of these
-_HEAD = re.compile(rf"^([^{cs.char_class(_SEP_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_SEP_CHARS)}]")
 _LABEL_SEPARATOR = re.compile(rf"[{cs.char_class(_SEP_CHARS)}()]")
+_ITEM_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::")
 _COUNT_LABEL = re.compile(r"^\d+\s")
 _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
 _CREDIT_END = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -29,15 +29,9 @@ _ONLY_DIGITS = re.compile(r"^[\d\s.,:/%\-]+$")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 
 
-def head_words(text: str) -> cues.Words:
-    """Return the words before a label separator (``label: ...``), or () if there is none."""
-    m = _HEAD.match(text)
-    return cues.words_of(m.group(1)) if m else ()
-
-
-def labelled(text: str, found: cues.Found, category: str) -> bool:
+def labelled(f: Features, category: str) -> bool:
     """Return whether the unit is a ``category`` cue alone or a cue used as a label (``cue: ...``)."""
-    return found.whole(category) or cues.whole(head_words(text), category)
+    return f.found.whole(category) or (f.head is not None and f.head.whole(category))
 
 
 def kind_of(unit: Unit) -> str | None:
@@ -56,20 +50,24 @@ def kind_of(unit: Unit) -> str | None:
         return "masthead"
     if is_ticker(f):
         return "ticker"
-    if is_nav(text, f):
-        return "nav"
-    if f.words <= 25 and labelled(text, cue, "related"):
-        return "related"
     if f.words <= 12 and not f.terminal:
-        for category in ("comments", "footer", "nav", "ads"):
-            if labelled(text, cue, category):
-                return category
-        if _COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments"):
-            return "comments"
-        if cue.starts("share") and (f.words <= 6 or labelled(text, cue, "share")):
+        # Share bars look like menus; tell them apart first, they may sit under the headline.
+        if cue.starts("share") and (f.words <= 6 or labelled(f, "share")):
             return "share"
         if cue.starts("follow") and f.words <= 8:
             return "follow"
+    if is_nav(text, f):
+        return "nav"
+    if f.words <= 25 and labelled(f, "related"):
+        return "related"
+    if f.words <= 12 and not f.terminal:
+        for category in ("comments", "footer", "nav", "ads"):
+            if labelled(f, category):
+                return category
+        if (_COUNT_LABEL.match(text) and cues.whole(cue.words[1:], "comments")) or (
+            f.words <= 3 and cue.starts("comments") and not f.digits
+        ):
+            return "comments"
         if f.words <= 10 and cue.contains("widget") and (f.digits or "\u00b0" in text or f.words <= 2):
             return "widget"  # DEGREE SIGN: weather boxes
         covered, used = cue.cover("share", "follow", "nav", "footer", "comments")
@@ -94,18 +92,22 @@ def is_ticker(f: Features) -> bool:
 
 def is_nav(text: str, f: Features) -> bool:
     """A menu or breadcrumb: short items between separators, or a line of navigation cues."""
-    if f.separators >= 2 and not f.terminal:
-        items = [s for s in re.split(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::", text) if s.strip()]
+    separators = f.separators
+    if separators >= 2 and _DATE_FORMAT.search(text):
+        text = _DATE_FORMAT.sub(" ", text)  # the slashes of 15/6/2024 separate no menu items
+        separators = len(_ITEM_SEPARATOR.findall(text))
+    if separators >= 2 and not f.terminal:
+        items = [s for s in _ITEM_SEPARATOR.split(text) if s.strip()]
         if len(items) >= 2 and max(len(s.split()) for s in items) <= 6:
             return sum(len(s.split()) for s in items) <= 3.5 * len(items)
-    return f.words <= 12 and f.found.starts("nav") > 0 and f.separators >= 1
+    return f.words <= 12 and f.found.starts("nav") > 0 and separators >= 1
 
 
 def is_caption(text: str, f: Features) -> bool:
     """A photo caption or credit: a caption cue as label, a parenthesised line, or a trailing credit."""
     if f.terminal and f.words > 6:
         return False
-    if labelled(text, f.found, "caption") or (f.found.starts("caption") and f.words <= 3):
+    if labelled(f, "caption") or (f.found.starts("caption") and f.words <= 3):
         return True
     if _PARENTHESISED.match(text) and f.words <= 12:
         return True
@@ -142,6 +144,14 @@ def byline_strength(text: str, f: Features) -> int:
     return 0
 
 
+def names_source(text: str, f: Features, names: set[cues.Words]) -> bool:
+    """A short ``site - writer`` line whose other part is a name seen in the page's masthead."""
+    if f.words > 7:
+        return False
+    segments = [cues.words_of(s) for s in _LABEL_SEPARATOR.split(text)]
+    return len(segments) >= 2 and any(s in names for s in segments if s)
+
+
 def is_tag_line(text: str, f: Features) -> bool:
     """A line of tags or the category label (``cue: a, b``)."""
-    return f.words <= 25 and labelled(text, f.found, "tags")
+    return f.words <= 25 and labelled(f, "tags")

@@ -77,7 +77,8 @@ def item_kind(u: Unit) -> str | None:
     """Return "markup", "bullet" or "label" if the unit looks like a list item."""
     if u.hint == "list_item":
         return "markup"
-    if _BULLET.match(u.text) or cues.whole(furniture.head_words(u.text), "ordinal"):
+    head = u.features.head
+    if _BULLET.match(u.text) or (head is not None and head.whole("ordinal")):
         return "bullet"
     m = _LABEL.match(u.text)
     if m and len(m.group(1).split()) <= 6 and len(m.group(2).split()) >= 3:
@@ -90,7 +91,7 @@ def title_like(u: Unit) -> bool:
     return (
         2 <= f.words <= 30
         and f.chars <= 250
-        and f.last not in _NOT_TITLE_END
+        and (f.last not in _NOT_TITLE_END or u.text.endswith(".."))
         and f.inner_stops <= 1
         and f.commas <= 2
     )
@@ -98,8 +99,10 @@ def title_like(u: Unit) -> bool:
 
 def heading_like(u: Unit) -> bool:
     f = u.features
-    if f.words > 15 or f.chars > 130 or f.last in _NOT_TITLE_END or f.commas > 1 or f.inner_stops:
+    if f.words > 15 or f.chars > 130 or f.commas > 1 or f.inner_stops:
         return False
+    if f.last in _NOT_TITLE_END and not (f.last == ":" and f.words <= 5):
+        return False  # a short label such as "the details:" may head what follows
     if f.last in "!?" + cs.ARABIC_QUESTION_MARK and f.words > 14:
         return False
     return not _BULLET.match(u.text)
@@ -113,8 +116,8 @@ def _weight(u: Unit, fa: Facts, kind: str | None) -> int:
         return -max(80, f.chars // 2)
     if fa.prose:
         return f.chars
-    if fa.item and f.words >= 3:
-        return f.chars // 2
+    if fa.item and f.words >= 3 and (fa.item != "label" or f.terminal):
+        return f.chars // 2  # ("label: text" without a full stop is more often a headline)
     if u.hint in ("heading", "strong"):
         return -5
     if fa.dated or fa.byline:
@@ -157,6 +160,7 @@ class _Page:
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)
         self.labels: list[tuple[str | None, int | None]] = [(None, None)] * len(units)
+        self.names: set[cues.Words] = set()  # site names and the like, from above the headline
 
     def next_content(self, i: int, e: int) -> int | None:
         for j in range(i + 1, e + 1):
@@ -176,7 +180,7 @@ class _Page:
         scored: list[tuple[int, float]] = []
         for i in range(s - 1, max(-1, s - 13), -1):
             kind = kinds[i]
-            if kind in TOP:
+            if kind in TOP and kind != "comments":  # a comment count may sit under a headline
                 break
             fa = self.facts[i]
             if kind or not fa.title_like:
@@ -206,11 +210,11 @@ class _Page:
         f = u.features
         if u.hint in ("byline", "lead", "tag"):
             return u.hint
-        if fa.byline or fa.dated:
+        if fa.byline or fa.dated or furniture.names_source(u.text, f, self.names):
             return "byline"
         if fa.tags or (f.words <= 4 and not f.terminal):
             return "tag"
-        if f.words >= 5:
+        if f.words >= 6:
             return "lead"
         return None
 
@@ -250,9 +254,13 @@ class _Page:
         j = self.next_content(i, e)
         if j is None:
             return False
+        if u.features.last == ":":
+            return self.facts[j].prose and j not in lists and not self.facts[j].item
+        k = self.next_content(j, e)
         if self.facts[j].prose or j in lists or self.units[j].hint == "heading":
             return True
-        k = self.next_content(j, e)
+        if self.units[j].features.last == ":" and k in lists:
+            return True  # the heading of a list and its introduction
         return self.facts[j].heading_like and k is not None and self.facts[k].prose
 
     def body(self, s: int, e: int) -> None:
@@ -263,7 +271,8 @@ class _Page:
             if self.kinds[i]:
                 related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
                 continue
-            if related and not fa.prose and u.features.words <= 20:
+            f = u.features
+            if related and f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops:
                 self.kinds[i] = "related"  # a headline listed under "read also"
                 related -= 1
                 continue
@@ -309,7 +318,7 @@ class _Page:
                 return
             if fa.byline or fa.dated:
                 self.labels[i] = ("byline", None)
-            elif fa.tags or (tag_header and u.features.words <= 4):
+            elif fa.tags or u.hint == "tag" or (tag_header and u.features.words <= 4):
                 self.labels[i] = ("tag", None)
             elif u.features.found.whole("tags"):
                 tag_header = True
@@ -329,6 +338,7 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
     if t is not None:
         layout.title = units[t]
         page.labels[t] = ("title", None)
+        page.names = {u.features.found.words for u in units[:t] if u.features.words <= 4}
         # Datelines and bylines just above the headline are read just below it.
         for i in range(t - 1, max(-1, t - 4), -1):
             if page.kinds[i] in TOP:

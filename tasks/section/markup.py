@@ -10,6 +10,7 @@ the same cue words used for plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -17,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from tasks.normalise.rewrite import rewrite
 from tasks.offsets import compose
 from tasks.records import Anchor
-from tasks.section import headline
+from tasks.section import headline, junk
 from tasks.section.units import Unit
 
 # Elements that never hold article text.
@@ -25,25 +26,6 @@ _DROP_TAGS = [
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "video", "audio", "object",
     "embed", "button", "select", "textarea", "input", "link", "meta", "img", "picture", "source", "map",
 ]  # fmt: skip
-# Containers that hold page furniture, by element, role or class/id words.
-_JUNK_SELECTOR = ", ".join(
-    ["nav", "footer", "aside", "[role=navigation]", "[role=complementary]", "[role=contentinfo]", "[hidden]"]
-    + ['[aria-hidden="true"]', '[style*="display:none"]', '[style*="display: none"]']
-    + [
-        f'[{attr}*="{word}" i]'
-        for word in (
-            "comment", "related", "share", "social", "breadcrumb", "ticker", "marquee", "newsletter",
-            "subscribe", "sidebar", "widget", "weather", "taboola", "outbrain", "advert", "cookie", "popup",
-            "modal", "most-read", "mostread", "most_read", "trending", "popular", "prayer", "currency",
-            "recommend", "read-more", "readmore", "more-news", "also-read", "navbar", "menu", "banner",
-            "promo", "sponsor", "poll", "login", "signup", "pagination", "toolbar", "breaking", "urgent",
-            "latest", "footer", "masthead", "copyright", "disqus", "respond", "reply", "author-box",
-            "newsbar", "slider", "carousel", "gallery-list", "stock", "market-data",
-        )
-        for attr in ("class", "id")
-    ]
-    + [f'[{attr}~="{word}" i]' for word in ("ad", "ads", "nav", "header") for attr in ("class", "id")]
-)  # fmt: skip
 _BLOCKS = frozenset(
     "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr ul "
@@ -54,7 +36,7 @@ _CLASS_HINTS = (
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
     ("lead", re.compile(r"\blead|excerpt|summary|sub-?title|standfirst|\bdeck|\bintro|brief|abstract", re.I)),
     ("byline", re.compile(r"author|byline|writer|reporter|\bdate|time|publish|\bsource", re.I)),
-    ("tag", re.compile(r"\btags?\b|keywords|categor", re.I)),
+    ("tag", re.compile(r"\btags?\b|keywords|categor|topics?\b", re.I)),
 )
 _KNOWN_BODY = (
     '[itemprop="articleBody"], .article-body, .articleBody, .article-content, .article__body, '
@@ -142,6 +124,10 @@ class _Reader:
                 self.walk(child, child_hint, child_group)
                 self.flush()
             elif tag and not tag.startswith("-"):
+                if hint in ("byline", "tag"):
+                    # Author, outlet and date sit in adjacent inline elements that a page
+                    # lays out apart; do not run their words together.
+                    self.text(" ", hint, group)
                 self.walk(child, hint, group)
 
     def _block_hint(self, node: LexborNode, tag: str, hint: str, group: int) -> tuple[str, int]:
@@ -196,33 +182,12 @@ def _text_len(node: LexborNode) -> int:
     return len((node.text() or "").strip())
 
 
-def _remove_junk(root: LexborNode, removed: list[str]) -> None:
-    """Remove furniture containers (recording their text), unless one holds most of the page's text."""
-    total = _text_len(root)
-    gone: set[int] = set()
-    for node in root.css(_JUNK_SELECTOR):
-        if node.tag in ("html", "body", "main", "article"):
-            continue
-        parent, inside = node.parent, False
-        while parent is not None:
-            if parent.mem_id in gone:
-                inside = True
-                break
-            parent = parent.parent
-        if inside:
-            continue  # already removed with an ancestor
-        size = _text_len(node)
-        if size * 5 > total * 2 and total > 500:
-            continue  # a container holding most of the text is the article, whatever its name
-        gone.add(node.mem_id)
-        text = " ".join((node.text(separator=" ") or "").split())
-        if text:
-            removed.append(text)
-        node.decompose()
-
-
 def _container(body: LexborNode) -> LexborNode | None:
-    """Return the element holding the most paragraph text (readability-style scoring)."""
+    """Return the element holding the most paragraph text (readability-style scoring).
+
+    Paragraphs inside containers named as furniture (comments, sidebars) do not count.
+    """
+    in_furniture = junk.NamedAncestors(body)
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
 
@@ -234,7 +199,7 @@ def _container(body: LexborNode) -> LexborNode | None:
 
     for p in body.css("p, pre, blockquote"):
         text = (p.text() or "").strip()
-        if len(text) < 25:
+        if len(text) < 25 or in_furniture(p):
             continue
         amount = len(text) + 20 * (text.count("\u060c") + text.count(","))  # ARABIC COMMA
         parent = p.parent
@@ -243,15 +208,20 @@ def _container(body: LexborNode) -> LexborNode | None:
     seen: set[int] = set()
     for br in body.css("br"):
         holder = br.parent
-        if holder is None or holder.mem_id in seen or holder.tag == "p":
-            continue
-        seen.add(holder.mem_id)
-        direct = sum(
-            len((k.text_content or "").strip()) for k in holder.iter(include_text=True) if k.tag == "-text"
-        )
-        if direct >= 100:
-            credit(holder, direct)
-            credit(holder.parent, direct / 2)
+        if (
+            holder is not None
+            and holder.mem_id not in seen
+            and holder.tag != "p"
+            and not in_furniture(holder)
+        ):
+            seen.add(holder.mem_id)
+            _credit_direct_text(holder, credit)
+    if max(scores.values(), default=0) < 200:
+        # No paragraphs: text written straight into containers, one <div> a paragraph.
+        # (Looked at last: a page has thousands of containers.)
+        for holder in body.css("div, td, section, article, font, center"):
+            if not in_furniture(holder):
+                _credit_direct_text(holder, credit)
     if not scores:
         return None
     for node in body.css(_KNOWN_BODY):
@@ -267,6 +237,14 @@ def _container(body: LexborNode) -> LexborNode | None:
     ):
         best = parent  # the article is split over siblings (an ad or a photo between parts)
     return best if scores[best_id] >= 200 else None
+
+
+def _credit_direct_text(holder: LexborNode, credit: Callable[[LexborNode | None, float], None]) -> None:
+    """Score an element for the text written directly in it (not in child elements)."""
+    direct = len((holder.text(deep=False) or "").strip())
+    if direct >= 80:
+        credit(holder, direct)
+        credit(holder.parent, direct / 2)
 
 
 def _ancestors(node: LexborNode) -> list[LexborNode]:
@@ -294,7 +272,11 @@ def _article_root(container: LexborNode, heading: LexborNode | None) -> LexborNo
 
 
 def read_page(source: str) -> Page:
-    """Return the headline, the units of the article's part of the page and the removed furniture."""
+    """Return the headline, the units of the article's part of the page and the removed furniture.
+
+    Furniture is removed by element and role over the whole page, by class and id
+    names only inside the article's part (the rest of the page is not read at all).
+    """
     tree = LexborHTMLParser(source)
     tree.strip_tags(_DROP_TAGS)
     found = headline.find(tree)
@@ -302,17 +284,18 @@ def read_page(source: str) -> Page:
     body = tree.body
     if body is None:
         return page
-    _remove_junk(body, page.removed)
+    junk.remove(body, page.removed, by_name=False)
     container = _container(body)
     heading = None
     if found is not None and found.node is not None:
         # The node found before junk removal may be gone with its container: look again.
         heading = next((h for h in body.css("h1") if " ".join((h.text() or "").split()) == found.text), None)
-    reader = _Reader(source)
     if found is not None:
         start = source.find(found.text)
         page.title = Unit(found.text, ((0, start),) if start >= 0 else ())
     root = _article_root(container, heading) if container is not None else body
+    junk.remove(root, page.removed, by_name=True)
+    reader = _Reader(source)
     reader.walk(root, "", -1)
     reader.flush()
     page.units = reader.units

@@ -25,19 +25,26 @@ def _ranges(chars: frozenset[str]) -> tuple[tuple[int, int], ...]:
     return tuple((lo, hi) for lo, hi in out)
 
 
-_MARKS = cs.ranges_class(_ranges(UNICODE_MARK_CHARSET))
+# Marks of the Basic Multilingual Plane only: a class within it compiles to a bitmap
+# and scans many times faster; marks beyond it become tokens of their own.
+_MARKS = cs.ranges_class(_ranges(frozenset(c for c in UNICODE_MARK_CHARSET if ord(c) <= 0xFFFF)))
 _NUMBER_SEPARATORS = cs.char_class(".," + cs.ARABIC_DECIMAL_SEPARATOR + cs.ARABIC_THOUSANDS_SEPARATOR)
 _PERCENT = cs.char_class("%" + cs.ARABIC_PERCENT_SIGN)
 _W = r"[^\W_]"  # a letter or digit
-# Words are written as letter runs with marks between them, not as an alternation per
-# character: the engine then checks the large class of marks only where a letter run stops.
+_NUMBER = rf"\d+(?:[{_NUMBER_SEPARATORS}]\d+)*[{_PERCENT}]?"
+# Words are letter runs with marks between them, not an alternation per character:
+# the class of marks is then tried only where a letter run stops.
 _TOKEN = re.compile(
-    rf"\d+(?:[{_NUMBER_SEPARATORS}]\d+)*[{_PERCENT}]?(?!{_W}|[{_MARKS}])"  # numbers
-    rf"|{_W}+(?:[{_MARKS}]+{_W}*)*|[{_MARKS}]+(?:{_W}+[{_MARKS}]*)*"  # words: letters, digits and marks
+    rf"{_NUMBER}(?!{_W}|[{_MARKS}])"
+    rf"|{_W}+(?:[{_MARKS}]+{_W}*)*|[{_MARKS}]+(?:{_W}+[{_MARKS}]*)*"
     r"|\S"  # any other visible character is a token of its own
 )
+# The same without marks, for the usual text that has none.
+_PLAIN_TOKEN = re.compile(rf"{_NUMBER}(?!{_W})|{_W}+|\S")
+_HAS_MARK = re.compile(f"[{_MARKS}]")
 
 
 def tokens(text: str) -> tuple[tuple[int, int], ...]:
     """Return the (start, end) offsets of the tokens of ``text`` in order."""
-    return tuple(map(re.Match.span, _TOKEN.finditer(text)))
+    pattern = _TOKEN if _HAS_MARK.search(text) else _PLAIN_TOKEN
+    return tuple(map(re.Match.span, pattern.finditer(text)))

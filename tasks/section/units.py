@@ -32,6 +32,7 @@ class Features:
     words: int  # whitespace-separated words
     chars: int
     found: Found  # cue phrases among the match-form words of the start of the line
+    head: Found | None  # cue phrases of a label before ":", "|", "-" ... (``label: text``), if any
     terminal: bool  # ends with a sentence-ending mark (closing quotes ignored)
     last: str  # last character, closing quotes ignored
     inner_stops: int  # sentence ends followed by more text
@@ -43,27 +44,35 @@ class Features:
 
 
 _CLOSERS = cs.CLOSING_QUOTES + cs.STRAIGHT_QUOTES
+# Patterns start with a character class so that the engine can skip ahead to candidates.
 _INNER_STOP = re.compile(
-    rf"(?<!\.)[.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_SEMICOLON}](?!\.)[{_CLOSERS}]*\s+\S"
+    rf"[.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_SEMICOLON}](?<!\.\.)(?!\.)[{_CLOSERS}]*\s+\S"
 )
-_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]|::")
+_SEPARATOR = re.compile(rf"[{cs.char_class(cs.ITEM_SEPARATORS)}]")
 _ARABIC = re.compile(f"[{cs.ranges_class(cs.ARABIC_LETTER_RANGES)}]")
 _DIGIT = re.compile(r"\d")
 _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
+_LONG = 30  # words: furniture is shorter, so only the start of a longer line is searched for cues
+_LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/\u060c"  # EN DASH, EM DASH, GUILLEMETS, ARABIC COMMA
+_HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_LABEL_CHARS)}]")
 
 
 def features(text: str) -> Features:
     """Return the features of one unit's text."""
     core = text.rstrip(_CLOSERS + " ")
     last = core[-1:] or text[-1:]
-    separators = len(_SEPARATOR.findall(text))
+    separators = len(_SEPARATOR.findall(text)) + text.count("::")
     if cs.CLOSING_QUOTES[0] in text and cs.OPENING_QUOTES[0] in text:
         # Guillemets quote here; they are not breadcrumb arrows.
         separators -= text.count(cs.CLOSING_QUOTES[0])
+    words = len(text.split())
+    key = words_of(text[: _KEY_CHARS if words <= _LONG else _KEY_CHARS // 2])
+    head = _HEAD.match(text)
     return Features(
-        words=len(text.split()),
+        words=words,
         chars=len(text),
-        found=find(words_of(text[:_KEY_CHARS])),
+        found=find(key, limit=8 if words > _LONG else None),
+        head=find(words_of(head.group(1))) if head else None,
         terminal=bool(last) and last in cs.SENTENCE_ENDERS,
         last=last,
         inner_stops=len(_INNER_STOP.findall(text)),

@@ -40,7 +40,7 @@ def page(request: pytest.FixtureRequest) -> tuple[Path, Sectioned, dict[str, Any
 
 
 def test_every_page_has_its_expectations() -> None:
-    assert PAGES
+    assert len(PAGES) >= 8
     for path in PAGES:
         assert path.with_suffix(".json").exists(), path
 
