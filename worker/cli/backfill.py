@@ -51,13 +51,16 @@ class PlainProgress:
         self.every = every
         self.last = 0.0
         self.started = time.monotonic()
+        self.base: int | None = None  # records finished before this run (a resumed one)
 
     def update(self, stats: Stats, final: bool = False) -> None:
+        if self.base is None:
+            self.base = stats.finished
         now = time.monotonic()
         if not final and now - self.last < self.every:
             return
         self.last = now
-        rate = stats.finished / max(now - self.started, 1e-9)
+        rate = (stats.finished - self.base) / max(now - self.started, 1e-9)
         left = stats.total - stats.finished
         eta = f"{left / rate:,.0f} s" if rate and left > 0 else "-"
         counts = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in _fields(stats).items())
@@ -75,6 +78,8 @@ def progress_bar(console: Console) -> Iterator[Callable[[Stats], None]]:
         task = bar.add_task("backfill", total=None, done=0, failed=0, skipped=0, bad=0, in_flight=0)
 
         def update(stats: Stats) -> None:
+            if bar.tasks[0].total is None:  # the first news: a resumed run starts part-way, at no speed
+                bar.reset(task, total=stats.total, completed=stats.finished, **_fields(stats))
             bar.update(task, total=stats.total, completed=stats.finished, **_fields(stats))
 
         yield update
@@ -151,7 +156,8 @@ def backfill(
 
     if resume and restart:
         raise typer.BadParameter("give --resume or --restart, not both")
-    err = Console(stderr=True, force_terminal=True if progress else None, highlight=False)
+    # soft_wrap: a line longer than the terminal (or the 80 columns assumed in a pipe) is not cut.
+    err = Console(stderr=True, force_terminal=True if progress else None, highlight=False, soft_wrap=True)
     try:
         src = open_source(source, source_format)
     except SourceError as exc:
