@@ -386,6 +386,7 @@ class Backfill:
                                        "state": "running", "started_at": time.time(),
                                        "pipeline_version": self.pipeline_version})
         records = self.source.records(stats.position)
+        on_progress(stats)  # where this run starts: 0, or where a stopped one left off
         exhausted = False
         state = "finished"
         last_change = last_poll = last_lock = self.clock()

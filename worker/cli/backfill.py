@@ -27,6 +27,7 @@ from rich.text import Text
 from worker.backfill import Record, Report, Stats
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+SHOW = 50  # bad records listed in the text report
 COUNTS = "done {task.fields[done]}  failed {task.fields[failed]}  skipped {task.fields[skipped]}  " \
          "bad {task.fields[bad]}  in flight {task.fields[in_flight]}"
 
@@ -98,8 +99,11 @@ def print_report(report: Report, out: Console) -> None:
                   "use --reprocess-outdated to re-run them", highlight=False)
     if report.bad:
         out.print(f"  bad records ({s.bad:,}):", highlight=False)
-        for entry in report.bad:
+        for entry in report.bad[:SHOW]:
             out.print(f"    {entry['where']}: {entry['reason']}", highlight=False, markup=False)
+        if s.bad > SHOW:
+            out.print(f"    ... {s.bad - SHOW:,} more (printed as they were read; --json lists them)",
+                      highlight=False)
     if report.failed:
         out.print(f"  failed articles ({s.failed:,}; `khabar failed list` has them all):", highlight=False)
         for f in report.failed:
