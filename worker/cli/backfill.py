@@ -53,6 +53,7 @@ class PlainProgress:
         self.last = 0.0
         self.started = time.monotonic()
         self.base: int | None = None  # records finished before this run (a resumed one)
+        self.shown = ""
 
     def update(self, stats: Stats, final: bool = False) -> None:
         if self.base is None:
@@ -65,6 +66,9 @@ class PlainProgress:
         left = stats.total - stats.finished
         eta = f"{left / rate:,.0f} s" if rate and left > 0 else "-"
         counts = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in _fields(stats).items())
+        if final and counts == self.shown:
+            return  # the last line said it already
+        self.shown = counts
         self.console.print(f"backfill {stats.finished}/{stats.total}  {rate:,.0f}/s  ETA {eta}  {counts}",
                            highlight=False)
 
