@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STAGE_NAMES = ("normalise", "section", "entities", "summarise")
@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     max_redeliveries: int = Field(
         default=3, description="Times one article's stage may be redelivered after a worker died on it."
     )
+    visibility_timeout: int | None = Field(
+        default=None,
+        description="Seconds before Redis hands an unacknowledged message to another worker "
+        "(default: 2 x (hard_time_limit + retry_backoff_max) + 60; must exceed their sum).",
+    )
+    restore_interval: float = Field(
+        default=10.0, description="Seconds between sweeps for messages held past the visibility timeout."
+    )
 
     # --- Stages ---------------------------------------------------------------------
     ner_backend: Literal["crf", "bert", "gazetteer"] = Field(default="crf", description="Entity recogniser.")
@@ -68,6 +76,9 @@ class Settings(BaseSettings):
         description="Report bugs to Sentry when set.",
     )
     sentry_environment: str = Field(default="production", description="Sentry environment tag.")
+    sentry_transport: str | None = Field(
+        default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
+    )
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
     log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
@@ -78,6 +89,7 @@ class Settings(BaseSettings):
     fault_rate: float = Field(default=0.0, description="Probability of a transient error per stage run.")
     fault_sleep: float = Field(default=0.0, description="Seconds to sleep in the faulty stage.")
     fault_exit: bool = Field(default=False, description="Kill the worker process in the faulty stage.")
+    fault_bug: bool = Field(default=False, description="Raise a RuntimeError (a bug) in the faulty stage.")
 
     @field_validator("fault_stage")
     @classmethod
@@ -85,6 +97,25 @@ class Settings(BaseSettings):
         if value not in (None, "", "*", *STAGE_NAMES):
             raise ValueError(f"unknown stage {value!r}; choose one of {', '.join(STAGE_NAMES)} or '*'")
         return value or None
+
+    @model_validator(mode="after")
+    def _no_double_delivery(self) -> Settings:
+        # A message may be held unacknowledged for a retry countdown and then a whole
+        # run; a shorter visibility timeout would hand it to a second worker meanwhile.
+        held = self.hard_time_limit + self.retry_backoff_max
+        if self.visibility_timeout is not None and self.visibility_timeout <= held:
+            raise ValueError(
+                f"visibility_timeout ({self.visibility_timeout} s) must exceed hard_time_limit + "
+                f"retry_backoff_max ({held:g} s), or running articles would be delivered twice"
+            )
+        return self
+
+    @property
+    def effective_visibility_timeout(self) -> int:
+        """The Redis visibility timeout in force (configured, or derived from the limits)."""
+        if self.visibility_timeout is not None:
+            return self.visibility_timeout
+        return int(2 * (self.hard_time_limit + self.retry_backoff_max) + 60)
 
     def queue(self, stage: str) -> str:
         """Return the queue name that a stage's tasks are routed to."""

@@ -17,29 +17,33 @@ import random
 import time
 import traceback
 from dataclasses import asdict
-from typing import Any
+from functools import cache
+from typing import Any, NoReturn
 
 import msgspec
-import redis
 from celery import Task, chain
-from celery.exceptions import Retry, SoftTimeLimitExceeded
+from celery.exceptions import Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded
 
 from tasks.document import build_document
-from tasks.errors import InvalidArticle, MissingInput, Reason, TransientError
+from tasks.errors import (
+    EXPECTED,
+    TRANSIENT,
+    CrashLoop,
+    InjectedFault,
+    InvalidArticle,
+    MissingInput,
+    Reason,
+)
 from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, STAGES_BY_NAME, Stage, run_stage
 from tasks.records import Article
-from tasks.validate import content_hash, parse_payload
+from tasks.validate import content_hash, parse_payload, usable_id
 from worker.app import app
-from worker.runtime import Runtime, runtime
+from worker.runtime import Runtime, runtime, store_for
+from worker.store import ArticleStore
 
 log = logging.getLogger("khabar.tasks")
 
-# Errors worth retrying: they say nothing about the article.
-TRANSIENT = (TransientError, redis.ConnectionError, redis.TimeoutError, ConnectionError, TimeoutError)
-
-
-class CrashLoop(Exception):
-    """The worker died on this article's stage more times than allowed."""
+INTAKE = "validate"  # the stage name intake failures are recorded under
 
 
 def stage_task_name(stage: str) -> str:
@@ -52,40 +56,128 @@ def pipeline_chain(article_id: str, start: str = STAGE_NAMES[0]) -> Any:
     return chain(*(app.signature(stage_task_name(n), args=(article_id,), immutable=True) for n in names))
 
 
-def _failure_id(task: Task, payload: Any) -> str:
-    """An id to record a rejected payload under, even when it has no usable id."""
-    if isinstance(payload, dict) and isinstance(payload.get("id"), str) and 0 < len(payload["id"]) <= 200:
-        return str(payload["id"])
-    return f"task-{task.request.id}"
+@cache
+def _main_store() -> ArticleStore:
+    """A store for the worker's main process, which has no Runtime (no models loaded there)."""
+    from worker.app import settings
+
+    return store_for(settings, app.conf.broker_url)
 
 
-@app.task(name="khabar.process_article", bind=True, throws=(InvalidArticle,), ignore_result=True,
+class KhabarTask(Task):  # type: ignore[misc]
+    """Records a hard time limit, the one failure that leaves the task no chance to record itself."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        # Called in the worker's main process after it killed the child for running
+        # past task_time_limit; the message is then acked, so record it or lose it.
+        if not isinstance(exc, TimeLimitExceeded):
+            return
+        if self.name.startswith("khabar.stage."):
+            stage, article_id = self.name.rsplit(".", 1)[1], str(args[0])
+        else:
+            stage, article_id = INTAKE, usable_id(args[0] if args else None) or f"task-{task_id}"
+        limit = exc.args[0] if exc.args else "?"
+        message = f"stage {stage} ran past the hard time limit of {limit} s; its process was killed"
+        try:
+            _main_store().fail(article_id, stage, Reason.TIMEOUT.value, message)
+        except TRANSIENT:
+            log.exception("could not record the hard time limit of %s", article_id)
+
+
+def _record_failure(
+    store: ArticleStore, article_id: str, stage: str, reason: str, message: str, attempts: int,
+    overwrite_done: bool = False,
+) -> None:
+    """Record a failure; if Redis cannot be reached, put the message back to be run (and recorded) later."""
+    try:
+        store.fail(article_id, stage, reason, message, attempts, overwrite_done=overwrite_done)
+    except TRANSIENT as exc:
+        why = f"could not record the failure ({type(exc).__name__}); message requeued"
+        raise Reject(why, requeue=True) from exc
+
+
+def _backoff(settings: Any, retries: int) -> float:
+    """Exponential backoff with equal jitter: uniform in [base/2, base]; base doubles per retry, capped."""
+    base = min(settings.retry_backoff_max, settings.retry_backoff * (2**retries))
+    return base / 2 + random.random() * base / 2
+
+
+def _retry(
+    task: Task, rt: Runtime, article_id: str, stage: str, exc: BaseException, attempts: int
+) -> NoReturn:
+    """Schedule a retry after a backoff, or record ``retries_exhausted``; never drop the message."""
+    retries = task.request.retries
+    if retries >= rt.settings.max_retries:
+        _record_failure(rt.store, article_id, stage, Reason.RETRIES_EXHAUSTED.value,
+                        f"{type(exc).__name__}: {exc} (after {retries} retries)", attempts)
+        raise exc
+    delay = _backoff(rt.settings, retries)
+    log.warning("transient error, retrying",
+                extra={"article_id": article_id, "stage": stage, "retry": retries + 1,
+                       "delay": round(delay, 3), "error": type(exc).__name__})
+    try:
+        # This delivery ended without a crash: it must not count towards the crash cap.
+        rt.store.record_retry(article_id, stage, retries + 1, delay, type(exc).__name__)
+    except TRANSIENT:
+        pass  # Redis is away: the publish below decides the message's fate
+    try:
+        raise task.retry(exc=exc, countdown=delay, max_retries=rt.settings.max_retries)
+    except Reject as rejected:
+        # Celery could not publish the retry and would drop the message: requeue it instead
+        # (if Redis is down even for that, it stays unacked and comes back after the visibility timeout).
+        raise Reject(f"retry not published ({rejected.reason!r}); message requeued", requeue=True) from exc
+
+
+@app.task(name="khabar.process_article", bind=True, base=KhabarTask, throws=EXPECTED, ignore_result=True,
           store_errors_even_if_ignored=True)
-def process_article(self: Task, payload: Any) -> Any:
+def process_article(self: Task, *args: Any, **kwargs: Any) -> Any:
     """Entry point for other systems: validate, store, then run the stage chain."""
     rt = runtime()
+    payload = args[0] if len(args) == 1 and not kwargs else None
+    failure_id = usable_id(payload) or f"task-{self.request.id}"
+    attempts = 0
     try:
+        attempts = rt.store.count_attempt(failure_id, INTAKE)
+        if attempts > rt.settings.max_redeliveries + 1:
+            message = f"the worker died {attempts - 1} times reading this payload"
+            _record_failure(rt.store, failure_id, INTAKE, Reason.CRASHED.value, message, attempts)
+            raise CrashLoop(message)
+        if len(args) != 1 or kwargs:
+            raise InvalidArticle(Reason.MALFORMED_PAYLOAD,
+                                 f"khabar.process_article takes one argument, the payload; got {len(args)} "
+                                 f"positional and {len(kwargs)} keyword argument(s)")
         article = parse_payload(payload, rt.limits, rt.default_budget)
-    except InvalidArticle as exc:
-        rt.store.fail(_failure_id(self, payload), "validate", exc.reason.value, exc.detail)
-        log.info("article rejected", extra={"article_id": _failure_id(self, payload), "reason": exc.reason.value})
+        rt.store.put_article(article, content_hash(article.kind, article.content), intake_id=failure_id)
+        stages = pipeline_chain(article.id)
+    except (CrashLoop, Reject):
         raise
-    rt.store.put_article(article, content_hash(article.kind, article.content))
+    except InvalidArticle as exc:
+        # A rejected resubmission replaces what the id had: the sender's latest word counts.
+        _record_failure(rt.store, failure_id, INTAKE, exc.reason.value, exc.detail, attempts,
+                        overwrite_done=True)
+        log.info("article rejected", extra={"article_id": failure_id, "reason": exc.reason.value})
+        raise
+    except SoftTimeLimitExceeded:
+        message = f"validation ran past the soft time limit of {rt.settings.soft_time_limit:g} s"
+        _record_failure(rt.store, failure_id, INTAKE, Reason.TIMEOUT.value, message, attempts)
+        raise
+    except TRANSIENT as exc:
+        _retry(self, rt, failure_id, INTAKE, exc, attempts)
+    except Exception as exc:
+        _record_failure(rt.store, failure_id, INTAKE, Reason.ERROR.value,
+                        f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}", attempts)
+        raise
     # The chain's last task takes this task's id, so a caller waiting on this task
     # gets the pipeline's result, as with self.replace(), which costs more: it
     # raises Ignore, and Celery builds two tracebacks for it (~1.5 ms an article).
     # A sender that asked for no result (khabar submit, backfill) gets none stored.
-    sig = pipeline_chain(article.id)
     if self.request.ignore_result is True:
-        sig.tasks[-1].set(ignore_result=True)
-    sig.apply_async(task_id=self.request.id)
+        stages.tasks[-1].set(ignore_result=True)
+    try:
+        stages.apply_async(task_id=self.request.id)
+    except TRANSIENT as exc:
+        _retry(self, rt, failure_id, INTAKE, exc, attempts)
     return article.id
-
-
-def _backoff(settings: Any, retries: int) -> float:
-    """Exponential backoff with full jitter: uniform in [base/2, base]."""
-    base = min(settings.retry_backoff_max, settings.retry_backoff * (2**retries))
-    return base / 2 + random.random() * base / 2
 
 
 def _inject_fault(rt: Runtime, stage: str) -> None:
@@ -96,8 +188,10 @@ def _inject_fault(rt: Runtime, stage: str) -> None:
         time.sleep(s.fault_sleep)
     if s.fault_exit:
         os._exit(70)  # simulates a crash: no cleanup, no ack
+    if s.fault_bug:
+        raise RuntimeError(f"injected bug in stage {stage}")
     if s.fault_rate and random.random() < s.fault_rate:
-        raise TransientError(f"injected fault in stage {stage}")
+        raise InjectedFault(f"injected fault in stage {stage}")
 
 
 def _fields(stage: Stage) -> tuple[str, ...]:
@@ -126,59 +220,54 @@ def _decode(fields: tuple[str, ...], raw: list[bytes | None]) -> tuple[dict[str,
 
 
 def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
-    """Run one stage for one article; return the id for the next stage."""
+    """Run one stage for one article; return the id for the next stage.
+
+    Every way out either stores the output, records a failure, schedules a retry or
+    leaves the message to be delivered again: none loses the article.
+    """
     rt = runtime()
     store = rt.store
     fields = _fields(stage)
-    attempts, status, raw = store.begin_stage(article_id, stage.name, fields)
-    if status == "done":
-        # A duplicate delivery of a finished article: nothing to do.
-        store.clear_attempts(article_id, stage.name)
-        return article_id
-    if attempts > rt.settings.max_redeliveries + 1:
-        message = f"the worker died {attempts - 1} times running stage {stage.name}"
-        store.fail(article_id, stage.name, Reason.CRASHED.value, message, attempts)
-        raise CrashLoop(message)
-    records, runs = _decode(fields, raw)
-    missing = [f for f, v in zip(fields, raw, strict=True) if v is None and not f.startswith("run:")]
-    if missing:
-        message = f"stored input(s) {', '.join(missing)} not found (expired, purged or never stored)"
-        store.fail(article_id, stage.name, Reason.ERROR.value, message, attempts)
-        raise MissingInput(message)
-    started = time.perf_counter()
+    attempts = 0
     try:
+        attempts, status, raw = store.begin_stage(article_id, stage.name, fields)
+        if status == "done":
+            # A duplicate delivery of a finished article: nothing to do.
+            store.clear_attempts(article_id, stage.name)
+            return article_id
+        if attempts > rt.settings.max_redeliveries + 1:
+            message = f"the worker died {attempts - 1} times running stage {stage.name}"
+            _record_failure(store, article_id, stage.name, Reason.CRASHED.value, message, attempts)
+            raise CrashLoop(message)
+        missing = [f for f, v in zip(fields, raw, strict=True) if v is None and not f.startswith("run:")]
+        if missing:
+            message = f"stored input(s) {', '.join(missing)} not found (expired, purged or never stored)"
+            _record_failure(store, article_id, stage.name, Reason.ERROR.value, message, attempts)
+            raise MissingInput(message)
+        records, runs = _decode(fields, raw)
         _inject_fault(rt, stage.name)
         output, run = run_stage(stage, rt.resources, records)
+        if stage is STAGES[-1]:
+            records[stage.name] = output
+            document = build_document(records, runs | {stage.name: asdict(run)}, PIPELINE_VERSION)
+            store.finish(article_id, stage.name, document, STAGE_NAMES)
+        else:
+            store.end_stage(article_id, stage.name, output, asdict(run))
+    except (CrashLoop, MissingInput, Reject):
+        raise  # recorded, or handed back to the broker
     except InvalidArticle as exc:
-        store.fail(article_id, stage.name, exc.reason.value, exc.detail, attempts)
+        _record_failure(store, article_id, stage.name, exc.reason.value, exc.detail, attempts)
         raise
     except SoftTimeLimitExceeded:
         message = f"stage {stage.name} ran past its soft time limit of {rt.settings.soft_time_limit:g} s"
-        store.fail(article_id, stage.name, Reason.TIMEOUT.value, message, attempts)
+        _record_failure(store, article_id, stage.name, Reason.TIMEOUT.value, message, attempts)
         raise
     except TRANSIENT as exc:
-        store.clear_attempts(article_id, stage.name)
-        retries = task.request.retries
-        if retries >= rt.settings.max_retries:
-            store.fail(article_id, stage.name, Reason.RETRIES_EXHAUSTED.value,
-                       f"{type(exc).__name__}: {exc} (after {retries} retries)", attempts)
-            raise
-        raise task.retry(exc=exc, countdown=_backoff(rt.settings, retries), max_retries=rt.settings.max_retries)
+        _retry(task, rt, article_id, stage.name, exc, attempts)
     except Exception as exc:
-        store.fail(article_id, stage.name, Reason.ERROR.value,
-                   f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}", attempts)
+        _record_failure(store, article_id, stage.name, Reason.ERROR.value,
+                        f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}", attempts)
         raise
-    if stage is STAGES[-1]:
-        records[stage.name] = output
-        document = build_document(records, runs | {stage.name: asdict(run)}, PIPELINE_VERSION)
-        store.finish(article_id, stage.name, document, STAGE_NAMES)
-    else:
-        store.end_stage(article_id, stage.name, output, asdict(run))
-    log.info(
-        "stage done",
-        extra={"article_id": article_id, "stage": stage.name, "seconds": round(time.perf_counter() - started, 4),
-               "outcome": "done"},
-    )
     return article_id
 
 
@@ -193,7 +282,8 @@ def _register(stage: Stage) -> Task:
     return app.task(
         name=stage_task_name(stage.name),
         bind=True,
-        throws=(InvalidArticle, CrashLoop, MissingInput, Retry),
+        base=KhabarTask,
+        throws=(*EXPECTED, Retry),
         ignore_result=not last,
         store_errors_even_if_ignored=True,
     )(run)

@@ -1,22 +1,31 @@
 """The kinds of failure, declared rather than guessed.
 
 * ``InvalidArticle``: the input is bad.  Never retried, recorded with a reason
-  code, not reported to Sentry as a bug.
-* ``TransientError`` (and the connection errors listed in ``TRANSIENT``): trouble
-  that may pass.  Retried with exponential backoff and jitter, a bounded number
-  of times.
-* Anything else is a bug: the article fails, the traceback is recorded, and the
-  error is reported.
+  code, not reported to Sentry as a bug (it is in every task's ``throws``).
+* ``TRANSIENT``: trouble that may pass (a lost Redis connection, a timeout, a
+  model still loading, an injected fault).  Retried with exponential backoff and
+  jitter, a bounded number of times; when the retries run out the article fails
+  with reason ``retries_exhausted``.
+* Anything else is a bug: the article fails with reason ``error`` and its
+  traceback, and the exception is reported.
+
+``classify`` says which of the three an exception is; the Celery tasks, the
+command line and the Sentry filter all ask it rather than guessing.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
+
+import redis
+from kombu.exceptions import OperationalError
 
 
 class Reason(StrEnum):
     """Why an article was rejected or failed; stable strings stored with failures."""
 
+    # Bad input (InvalidArticle): the sender must fix the article.
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     NOT_TEXT = "not_text"
@@ -24,6 +33,9 @@ class Reason(StrEnum):
     MALFORMED_PAYLOAD = "malformed_payload"
     WRONG_TYPE = "wrong_type"
     MISSING_FIELD = "missing_field"
+    BAD_BUDGET = "bad_budget"
+    NOT_JSON = "not_json"  # a message in another serialization (pickle, yaml...), refused unread
+    # Failures while processing: `khabar failed retry` may help once the cause is fixed.
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     RETRIES_EXHAUSTED = "retries_exhausted"
@@ -48,7 +60,19 @@ class InvalidArticle(KhabarError):
 
 
 class TransientError(KhabarError):
-    """Trouble that may pass (a backend loading, an injected fault); retried."""
+    """Trouble that may pass; retried."""
+
+
+class ModelLoading(TransientError):
+    """A model or backend the stage needs is still loading."""
+
+
+class InjectedFault(TransientError):
+    """A fault injected on purpose (settings ``fault_stage``/``fault_rate``) for tests and drills."""
+
+
+class CrashLoop(KhabarError):
+    """The worker died on this article's stage more times than allowed (reason ``crashed``)."""
 
 
 class ArticleNotFound(KhabarError):
@@ -57,3 +81,36 @@ class ArticleNotFound(KhabarError):
 
 class MissingInput(KhabarError):
     """A stage found no stored input for its article (expired, purged, never stored)."""
+
+
+# Retried, and only these.  redis.ConnectionError covers BusyLoadingError (a
+# restarted Redis still reading its append-only file); ReadOnlyError is a replica
+# that has not been promoted yet; OperationalError is kombu giving up on a publish.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    TransientError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.ReadOnlyError,
+    OperationalError,
+    ConnectionError,
+    TimeoutError,
+)
+
+# Raised on purpose and already recorded: logged without a traceback, not sent to Sentry.
+EXPECTED: tuple[type[BaseException], ...] = (InvalidArticle, MissingInput)
+
+Kind = Literal["invalid", "transient", "bug"]
+
+
+def classify(exc: BaseException) -> Kind:
+    """Return ``invalid`` (bad input), ``transient`` (retry it) or ``bug`` (record and report)."""
+    if isinstance(exc, InvalidArticle):
+        return "invalid"
+    if isinstance(exc, TRANSIENT):
+        return "transient"
+    return "bug"
+
+
+def is_reportable(exc: BaseException) -> bool:
+    """Whether an exception should reach Sentry: bugs, crash loops and exhausted retries, not bad input."""
+    return not isinstance(exc, EXPECTED)

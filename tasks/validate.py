@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,14 @@ from tasks.records import Article, Budget
 
 FIELDS = {"id", "text", "html", "url", "source", "published_at", "metadata", "summary"}
 _OPTIONAL_STRINGS = ("url", "source", "published_at")
+_MAX_BUDGET = {"words": 100_000, "sentences": 10_000}
 _ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,200}$")
 _TAG = re.compile(r"<[^>]*>")
 # U+0600-U+06FF Arabic, U+0750-U+077F supplement, U+08A0-U+08FF extended-A,
 # U+FB50-U+FDFF and U+FE70-U+FEFF presentation forms.
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ARABIC_LETTER = re.compile(
+    r"[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 # Control characters other than tab, newline, carriage return; U+FFFD marks bytes
 # that were not valid UTF-8 where the sender decoded them.
@@ -35,6 +39,35 @@ class Limits:
     max_chars: int = 1_000_000
     min_arabic_ratio: float = 0.3
     min_arabic_letters: int = 10
+    max_field_chars: int = 4096  # url, source, published_at
+    max_metadata_bytes: int = 65_536  # metadata as JSON
+
+
+def _encodable(value: str) -> bool:
+    """Whether a string can be stored as UTF-8 (a lone surrogate cannot)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _short(value: Any) -> str:
+    """A short, storable repr for messages: never a whole article, never a lone surrogate."""
+    if isinstance(value, str):
+        text = value[:40] + ("..." if len(value) > 40 else "")
+    else:
+        text = reprlib.repr(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def usable_id(payload: Any) -> str | None:
+    """The payload's own id if it is a valid one, else None (to record a rejection under)."""
+    if isinstance(payload, dict):
+        value = payload.get("id")
+        if isinstance(value, str) and _ID.match(value) and _encodable(value):
+            return value
+    return None
 
 
 def content_hash(kind: str, content: str) -> str:
@@ -47,16 +80,20 @@ def parse_payload(payload: Any, limits: Limits, default_budget: Budget | None = 
     if isinstance(payload, (str, bytes)):
         try:
             payload = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidArticle(Reason.MALFORMED_PAYLOAD, f"payload is not valid JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            raise InvalidArticle(
+                Reason.MALFORMED_PAYLOAD, f"payload is not valid JSON: {_short(exc)}"
+            ) from None
     if not isinstance(payload, dict):
         raise InvalidArticle(
             Reason.MALFORMED_PAYLOAD, f"payload must be a JSON object, got {type(payload).__name__}"
         )
-    unknown = sorted(str(k) for k in payload if k not in FIELDS)
+    unknown = sorted(_short(k) for k in payload if k not in FIELDS)
     if unknown:
         raise InvalidArticle(
-            Reason.MALFORMED_PAYLOAD, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(FIELDS))}"
+            Reason.MALFORMED_PAYLOAD,
+            f"unknown field(s) {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}; "
+            f"allowed: {', '.join(sorted(FIELDS))}",
         )
     has_text, has_html = payload.get("text") is not None, payload.get("html") is not None
     if has_text and has_html:
@@ -65,24 +102,32 @@ def parse_payload(payload: Any, limits: Limits, default_budget: Budget | None = 
         raise InvalidArticle(Reason.MISSING_FIELD, "payload has no 'text' or 'html' field")
     kind = "text" if has_text else "html"
     content = payload[kind]
+    if isinstance(content, (bytes, bytearray)):  # kombu's JSON carries bytes as tagged base64
+        raise InvalidArticle(Reason.NOT_TEXT, f"'{kind}' is binary data ({len(content):,} bytes), not text")
     if not isinstance(content, str):
         raise InvalidArticle(Reason.WRONG_TYPE, f"'{kind}' must be a string, got {type(content).__name__}")
     check_content(content, kind, limits)
 
     for name in _OPTIONAL_STRINGS:
         value = payload.get(name)
-        if value is not None and not isinstance(value, str):
+        if value is None:
+            continue
+        if not isinstance(value, str):
             raise InvalidArticle(Reason.WRONG_TYPE, f"'{name}' must be a string, got {type(value).__name__}")
-    metadata = payload.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise InvalidArticle(Reason.WRONG_TYPE, f"'metadata' must be an object, got {type(metadata).__name__}")
+        if len(value) > limits.max_field_chars:
+            raise InvalidArticle(
+                Reason.TOO_LARGE, f"'{name}' is longer than {limits.max_field_chars} characters"
+            )
+        if not _encodable(value):
+            raise InvalidArticle(Reason.NOT_TEXT, f"'{name}' contains lone surrogates (undecodable bytes)")
+    metadata = _check_metadata(payload.get("metadata"), limits)
 
     article_id = payload.get("id")
     if article_id is None:
         article_id = content_hash(kind, content)[:32]
     elif not isinstance(article_id, str):
         raise InvalidArticle(Reason.WRONG_TYPE, f"'id' must be a string, got {type(article_id).__name__}")
-    elif not _ID.match(article_id):
+    elif not _ID.match(article_id) or not _encodable(article_id):
         raise InvalidArticle(
             Reason.MALFORMED_PAYLOAD, "'id' must be 1-200 characters with no spaces or control characters"
         )
@@ -98,18 +143,29 @@ def parse_payload(payload: Any, limits: Limits, default_budget: Budget | None = 
     )
 
 
-def check_content(content: str, kind: str, limits: Limits) -> None:
-    """Raise InvalidArticle unless ``content`` is non-empty Arabic text within the limits."""
+def check_size(content: str, limits: Limits) -> None:
+    """Raise InvalidArticle (``too_large``) if ``content`` exceeds the character or byte limit.
+
+    Cheap enough to run before sending (``khabar submit``) as well as in the worker.
+    """
     if len(content) > limits.max_chars:
         raise InvalidArticle(
             Reason.TOO_LARGE, f"article has {len(content):,} characters; the limit is {limits.max_chars:,}"
         )
-    try:
-        size = len(content.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise InvalidArticle(Reason.NOT_TEXT, "article contains lone surrogates (undecodable bytes)") from None
-    if size > limits.max_bytes:
-        raise InvalidArticle(Reason.TOO_LARGE, f"article is {size:,} bytes; the limit is {limits.max_bytes:,}")
+    # Each character is at most 4 UTF-8 bytes: only long texts need encoding to be measured.
+    if 4 * len(content) > limits.max_bytes:
+        size = len(content.encode("utf-8", "surrogatepass"))
+        if size > limits.max_bytes:
+            raise InvalidArticle(
+                Reason.TOO_LARGE, f"article is {size:,} bytes; the limit is {limits.max_bytes:,}"
+            )
+
+
+def check_content(content: str, kind: str, limits: Limits) -> None:
+    """Raise InvalidArticle unless ``content`` is non-empty Arabic text within the limits."""
+    check_size(content, limits)
+    if not _encodable(content):
+        raise InvalidArticle(Reason.NOT_TEXT, "article contains lone surrogates (undecodable bytes)")
     visible = _TAG.sub(" ", content) if kind == "html" else content
     if not visible.strip():
         raise InvalidArticle(Reason.EMPTY, f"article '{kind}' is empty")
@@ -129,25 +185,59 @@ def check_content(content: str, kind: str, limits: Limits) -> None:
         )
 
 
+def _check_metadata(raw: Any, limits: Limits) -> dict[str, Any]:
+    """Return the metadata object, or raise InvalidArticle unless it is small, plain JSON."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidArticle(Reason.WRONG_TYPE, f"'metadata' must be an object, got {type(raw).__name__}")
+    try:
+        # kombu's JSON turns tagged values back into bytes, datetimes, UUIDs...: not plain JSON.
+        size = len(json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    except UnicodeEncodeError:  # a ValueError: caught first
+        raise InvalidArticle(
+            Reason.NOT_TEXT, "'metadata' contains lone surrogates (undecodable bytes)"
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidArticle(
+            Reason.WRONG_TYPE, f"'metadata' must hold only JSON values: {_short(exc)}"
+        ) from None
+    except RecursionError:
+        raise InvalidArticle(Reason.MALFORMED_PAYLOAD, "'metadata' is nested too deeply") from None
+    if size > limits.max_metadata_bytes:
+        raise InvalidArticle(
+            Reason.TOO_LARGE,
+            f"'metadata' is {size:,} bytes as JSON; the limit is {limits.max_metadata_bytes:,}",
+        )
+    return raw
+
+
 def _parse_budget(raw: Any, default: Budget) -> Budget:
     if raw is None:
         return default
     if not isinstance(raw, dict):
-        raise InvalidArticle(Reason.WRONG_TYPE, f"'summary' must be an object, got {type(raw).__name__}")
-    unknown = sorted(str(k) for k in raw if k not in ("words", "sentences", "ratio"))
+        raise InvalidArticle(Reason.BAD_BUDGET, f"'summary' must be an object, got {type(raw).__name__}")
+    unknown = sorted(_short(k) for k in raw if k not in ("words", "sentences", "ratio"))
     if unknown:
-        raise InvalidArticle(Reason.MALFORMED_PAYLOAD, f"unknown summary option(s) {', '.join(unknown)}")
+        raise InvalidArticle(Reason.BAD_BUDGET, f"unknown summary option(s) {', '.join(unknown[:5])}")
     values: dict[str, Any] = {}
     for name in ("words", "sentences"):
         value = raw.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise InvalidArticle(Reason.WRONG_TYPE, f"'summary.{name}' must be a positive integer, got {value!r}")
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= _MAX_BUDGET[name]
+        ):
+            raise InvalidArticle(
+                Reason.BAD_BUDGET,
+                f"'summary.{name}' must be an integer from 1 to {_MAX_BUDGET[name]}, got {_short(value)}",
+            )
         values[name] = value
     ratio = raw.get("ratio")
     if ratio is not None and (
         not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 0 < ratio <= 1
     ):
-        raise InvalidArticle(Reason.WRONG_TYPE, f"'summary.ratio' must be a number in (0, 1], got {ratio!r}")
+        raise InvalidArticle(
+            Reason.BAD_BUDGET, f"'summary.ratio' must be a number in (0, 1], got {_short(ratio)}"
+        )
     values["ratio"] = float(ratio) if ratio is not None else None
     if not any(v is not None for v in values.values()):
         return default

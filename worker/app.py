@@ -17,6 +17,7 @@ from kombu.serialization import register
 from kombu.utils import json as kombu_json
 
 from config.settings import STAGE_NAMES, Settings, load_settings
+from worker import logs, sentry
 from worker.embedded_redis import resolve_url
 
 
@@ -41,30 +42,50 @@ def create_app(settings: Settings) -> Celery:
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
     app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks"])
-    longest_wait = max(settings.hard_time_limit, settings.retry_backoff_max)
+    visibility = settings.effective_visibility_timeout
     app.conf.update(
-        # JSON only: a pickled message could run code on the worker; it is refused.
+        # JSON only: a pickled message could run code on the worker; it is refused
+        # (and recorded as a failure with reason "not_json", see worker.refusals).
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
+        worker_consumer="worker.refusals:RefusingConsumer",
         # Ack after the task ran, not before: a worker that dies mid-task leaves its
         # message to be delivered again instead of losing the article.
         task_acks_late=True,
         # ...and when a child process is killed (SIGKILL, OOM), requeue its task at
-        # once rather than acking it as Celery does by default.
+        # once rather than acking it as Celery does by default.  Redeliveries are
+        # counted per article in Redis (ArticleStore.begin_stage) and capped.
         task_reject_on_worker_lost=True,
         # Take one message at a time per process: with acks_late, prefetched messages
         # sit unacked in a busy worker while idle workers could run them.
         worker_prefetch_multiplier=1,
-        # Redis redelivers an unacked message after visibility_timeout.  It must be
-        # longer than the longest a task may legitimately hold its message (the hard
-        # time limit, or a retry countdown, which Redis holds unacked in the worker),
-        # or the article runs twice at once.
+        # Redis hands an unacked message to another worker after visibility_timeout.
+        # It must be longer than the longest a worker may legitimately hold a message
+        # (a retry countdown, which the worker holds unacked, then a run up to the
+        # hard time limit; Settings refuses a shorter one), or the article runs twice
+        # at once.  It is also how messages held by a worker that died whole, or by a
+        # connection that dropped, come back: each worker sweeps for them every
+        # restore_interval seconds (kombu's default sweep is only every ~100 s).
         broker_transport_options={
-            "visibility_timeout": int(longest_wait * 2 + 60),
+            "visibility_timeout": visibility,
+            "unacked_restore_interval": settings.restore_interval,
+            "unacked_restore_throttle": 1,
+            # A worker killed while it held the sweep lock blocks others' sweeps until it expires.
+            "unacked_mutex_expire": max(30, int(settings.restore_interval * 3)),
             "queue_order_strategy": "priority",
+            # Notice a dead Redis instead of waiting forever on a half-open socket.
+            "socket_timeout": 30.0,
+            "socket_connect_timeout": 5.0,
+            "health_check_interval": 10,
         },
+        # Publishing (the next stage, a retry) rides out a Redis restart of ~20 s
+        # before giving up; a task whose publish fails is left unacked (see
+        # tasks.celery_tasks), so its message comes back after the visibility timeout.
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 12, "interval_start": 0, "interval_step": 0.5,
+                                   "interval_max": 2.0},
         result_backend_transport_options={"retry_policy": {"timeout": 5.0}},
         # A stage that runs too long is stopped: soft limit raises inside the task
         # (recorded as reason "timeout"); the hard limit kills the child.
@@ -110,3 +131,6 @@ def warm_runtime(**_: object) -> None:
 
 settings = load_settings()
 app = create_app(settings)
+# Signal receivers: log format and per-stage log lines, Sentry in worker processes.
+logs.install(settings)
+sentry.install(settings)

@@ -8,8 +8,13 @@ from worker.store import ArticleStore
 
 
 def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[str]:
-    """Requeue each failed article from its failed stage; yield one line of outcome per id."""
+    """Requeue each failed article from its failed stage; yield one line of outcome per id.
+
+    Earlier stages are not run again: their stored outputs (``out:<stage>``) and
+    timings (``run:<stage>``) are kept from the first run and used as they are.
+    """
     from tasks.celery_tasks import pipeline_chain
+    from tasks.errors import TRANSIENT
     from tasks.pipeline import STAGE_NAMES
 
     for article_id in article_ids:
@@ -18,8 +23,16 @@ def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[st
             yield f"{article_id}: no failure recorded"
             continue
         if failure.stage not in STAGE_NAMES:
-            yield f"{article_id}: rejected at {failure.stage} ({failure.reason}); its payload was not stored, resubmit it"
+            yield (f"{article_id}: rejected at {failure.stage} ({failure.reason}); "
+                   "its payload was not stored, resubmit it")
             continue
+        # Requeue before sending: a worker quick to fail it again must not have its
+        # new failure wiped by a requeue that comes after.
         store.requeue(article_id)
-        pipeline_chain(article_id, start=failure.stage).apply_async()
+        try:
+            pipeline_chain(article_id, start=failure.stage).apply_async()
+        except TRANSIENT as exc:
+            store.fail(article_id, failure.stage, failure.reason, failure.message, failure.attempts)
+            yield f"{article_id}: not requeued, the broker could not be reached ({type(exc).__name__})"
+            continue
         yield f"{article_id}: requeued from stage {failure.stage}"

@@ -10,12 +10,16 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 ``run:<stage>``    ``{"seconds": float, "version": str}`` for each stage that ran
 ``document``       the finished document (JSON, see schemas/document.schema.json)
 ``error``          ``{"stage", "reason", "message", "attempts", "at"}`` when failed
+``retry:<stage>:<n>`` ``{"delay", "error", "at"}`` for the n-th transient retry of a stage
+``redeliveries``   how many times a stage was delivered again after a worker died on it
 ``content_hash``   hash of the input, to skip unchanged articles in backfills
 ``pipeline_version`` the pipeline that produced ``document``
 ``updated_at``     Unix time of the last change
 =================  ==============================================================
 
 Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time).
+``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
+(a worker died during them); it is cleared when the stage ends, fails or is retried.
 Anyone can read a document with ``HGET <prefix>:article:<id> document``.
 """
 
@@ -30,6 +34,7 @@ from typing import Any
 import msgspec
 import redis
 
+from config.settings import STAGE_NAMES
 from tasks.records import Article
 
 _STATUSES = ("queued", "running", "done", "failed")
@@ -54,6 +59,7 @@ class ArticleStore:
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"
         self._begin: Any = None
+        self._fail: Any = None
         self._mark_queued: Any = None
 
     def key(self, article_id: str) -> str:
@@ -83,11 +89,16 @@ class ArticleStore:
         for i in range(0, len(keys), batch):  # bounded, so Redis is never blocked for long
             self._mark_queued(keys=keys[i : i + batch], args=[now])
 
-    def put_article(self, article: Article, content_hash: str) -> None:
-        """Store a validated input, clearing what an earlier run of the same id left."""
+    def put_article(self, article: Article, content_hash: str, intake_id: str | None = None) -> None:
+        """Store a validated input, clearing what an earlier run of the same id left.
+
+        ``intake_id``: the id the intake counted its delivery under (count_attempt), now cleared.
+        """
         key = self.key(article.id)
         pipe = self.r.pipeline(transaction=True)
         pipe.delete(key)
+        if intake_id is not None:
+            pipe.delete(self.attempts_key(intake_id, "validate"))
         pipe.hset(
             key,
             mapping={
@@ -107,6 +118,9 @@ class ArticleStore:
     _BEGIN = """
     local attempts = redis.call('INCR', KEYS[2])
     redis.call('EXPIRE', KEYS[2], 604800)
+    if attempts > 1 then
+      redis.call('HINCRBY', KEYS[1], 'redeliveries', 1)
+    end
     local status = redis.call('HGET', KEYS[1], 'status')
     if status ~= 'done' then
       redis.call('HSET', KEYS[1], 'status', 'running', 'stage', ARGV[1], 'updated_at', ARGV[2])
@@ -114,7 +128,9 @@ class ArticleStore:
     return {attempts, status or '', redis.call('HMGET', KEYS[1], unpack(ARGV, 3))}
     """
 
-    def begin_stage(self, article_id: str, stage: str, fields: Sequence[str]) -> tuple[int, str, list[bytes | None]]:
+    def begin_stage(
+        self, article_id: str, stage: str, fields: Sequence[str]
+    ) -> tuple[int, str, list[bytes | None]]:
         """Count this attempt, mark the stage running and read ``fields``.
 
         Returns the attempt number (1 on first delivery; higher when a worker died
@@ -145,6 +161,34 @@ class ArticleStore:
     def clear_attempts(self, article_id: str, stage: str) -> None:
         self.r.delete(self.attempts_key(article_id, stage))
 
+    def count_attempt(self, article_id: str, stage: str) -> int:
+        """Count one delivery of a stage that has no begin_stage (intake); return the count."""
+        pipe = self.r.pipeline(transaction=True)
+        pipe.incr(self.attempts_key(article_id, stage))
+        pipe.expire(self.attempts_key(article_id, stage), 604800)
+        return int(pipe.execute()[0])
+
+    def record_retry(self, article_id: str, stage: str, retry: int, delay: float, error: str) -> None:
+        """Note that a stage's ``retry``-th retry was scheduled ``delay`` seconds ahead (idempotent).
+
+        The delivery that scheduled it ended normally, so it no longer counts as a possible crash.
+        """
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.key(article_id), f"retry:{stage}:{retry}",
+                  json.dumps({"delay": round(delay, 4), "error": error, "at": time.time()}))
+        pipe.delete(self.attempts_key(article_id, stage))
+        pipe.execute()
+
+    def retries(self, article_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Return the retries recorded for an article: stage -> records in retry order."""
+        out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for field, value in self.r.hgetall(self.key(article_id)).items():
+            name = field.decode()
+            if name.startswith("retry:"):
+                _, stage, n = name.split(":")
+                out.setdefault(stage, []).append((int(n), json.loads(value)))
+        return {stage: [r | {"retry": n} for n, r in sorted(records)] for stage, records in out.items()}
+
     def finish(self, article_id: str, stage: str, document: Mapping[str, Any], stages: Sequence[str]) -> None:
         """Store the finished document and drop the intermediate outputs nobody reads any more."""
         key = self.key(article_id)
@@ -166,19 +210,44 @@ class ArticleStore:
             pipe.expire(key, self.ttl)
         pipe.execute()
 
-    def fail(self, article_id: str, stage: str, reason: str, message: str, attempts: int = 1) -> None:
-        """Record a failure and list the article among the dead letters."""
+    # A late duplicate of a stage must not turn a finished article into a failed one.
+    _FAIL = """
+    if ARGV[5] ~= '1' and redis.call('HGET', KEYS[1], 'status') == 'done' then
+      return 0
+    end
+    redis.call('HSET', KEYS[1], 'status', 'failed', 'stage', ARGV[1], 'error', ARGV[2], 'updated_at', ARGV[3])
+    redis.call('DEL', KEYS[2])
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+    return 1
+    """
+
+    def fail(self, article_id: str, stage: str, reason: str, message: str, attempts: int = 1,
+             overwrite_done: bool = False) -> bool:
+        """Record a failure and list the article among the dead letters.
+
+        A done article stays done unless ``overwrite_done`` (a new submission of the
+        same id was rejected).  Returns whether the failure was recorded.
+        """
+        if self._fail is None:
+            self._fail = self.r.register_script(self._FAIL)
         now = time.time()
         error = {"stage": stage, "reason": reason, "message": message, "attempts": attempts, "at": now}
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(
-            self.key(article_id),
-            mapping={"status": "failed", "stage": stage, "error": json.dumps(error, ensure_ascii=False),
-                     "updated_at": now},
+        recorded = self._fail(
+            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.failed_key],
+            args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done)],
         )
-        pipe.delete(self.attempts_key(article_id, stage))
-        pipe.zadd(self.failed_key, {article_id: now})
+        return bool(recorded)
+
+    def purge_failed(self) -> int:
+        """Forget every failed article (hash, attempt counters, registry entry); return how many."""
+        ids = [i.decode() for i in self.r.zrange(self.failed_key, 0, -1)]
+        pipe = self.r.pipeline(transaction=False)
+        for article_id in ids:
+            counters = (self.attempts_key(article_id, s) for s in ("validate", *STAGE_NAMES))
+            pipe.delete(self.key(article_id), *counters)
+            pipe.zrem(self.failed_key, article_id)
         pipe.execute()
+        return len(ids)
 
     def requeue(self, article_id: str) -> None:
         """Mark a failed article queued again and take it off the dead-letter list."""
@@ -222,7 +291,9 @@ class ArticleStore:
         if not raw:
             return None
         err = json.loads(raw)
-        return Failure(article_id, err["stage"], err["reason"], err["message"], err.get("attempts", 1), err["at"])
+        return Failure(
+            article_id, err["stage"], err["reason"], err["message"], err.get("attempts", 1), err["at"]
+        )
 
     def counts(self) -> dict[str, int]:
         """Count articles by status (scans the keyspace; for operators, not hot paths)."""

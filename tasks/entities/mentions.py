@@ -10,7 +10,7 @@ London, France, Canada), so a letter is only cut when the article shows it is a 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from tasks.normalise import match_form
@@ -101,7 +101,7 @@ def to_iob2(labels: Sequence[str]) -> list[str]:
     return out
 
 
-def _is_punctuation(token: str) -> bool:
+def is_punctuation(token: str) -> bool:
     # Quotes and brackets a model labels at a name's edge are not part of it; symbols such as
     # the "+" of "OPEC+" are (Unicode category S*, not P*).
     return all(unicodedata.category(ch).startswith("P") for ch in token)
@@ -128,6 +128,13 @@ def _inflected(words: Set[str]) -> set[str]:
     return {rest for rest, last in clitics.items() if len(last) > 1 and len(rest) >= _MIN_REST}
 
 
+def evidence(words: Iterable[str]) -> set[str]:
+    """Return what ``strip_proclitics`` takes as names: the match forms of the article's
+    words in entity spans, and what follows two different clitics among them."""
+    names = {match_form(w) for w in words}
+    return names | _inflected(names)
+
+
 def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
     """Return how many leading characters of ``word`` are clitics, and whether al-'s alef is elided.
 
@@ -140,17 +147,26 @@ def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
     preposition's lam is cut, the article's lam stays, and the flag says the alef is missing.
     """
     for run in _clitic_runs(word):
-        rest = word[len(run) :]
+        cut = len(run)
+        while cut < len(word) and unicodedata.combining(word[cut]):
+            cut += 1  # the clitic's own vowel mark goes with it
+        rest = word[cut:]
         elided = run.endswith(_LAM) and rest.startswith(_LAM)
         name = _ALEF + rest if elided else rest
         if len(name) < _MIN_REST:
             continue
         if match_form(name) in names:
-            return len(run), elided
+            return cut, elided
         before_article = elided or run in _BEFORE_ARTICLE
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:
-            return len(run), elided
+            return cut, elided
     return 0, False
+
+
+def bare(word: str, names: Set[str]) -> str:
+    """Return ``word`` without the proclitics ``strip_proclitics`` finds, an elided alef restored."""
+    cut, elided = strip_proclitics(word, names)
+    return (_ALEF if elided else "") + word[cut:]
 
 
 def strip_article(word: str, names: Set[str]) -> int:
@@ -175,11 +191,10 @@ def make_mentions(text: str, spans: Sequence[tuple[Sequence[tuple[int, int]], st
     by_type: dict[str, set[str]] = {}
     for tokens, kind in spans:
         by_type.setdefault(kind, set()).update(match_form(text[s:e]) for s, e in tokens)
-    names = set().union(*by_type.values())
-    names |= _inflected(names)
+    names = evidence(text[s:e] for tokens, _ in spans for s, e in tokens)
     out: list[NamedMention] = []
     for tokens, kind in spans:
-        words = [(s, e) for s, e in tokens if not _is_punctuation(text[s:e])]
+        words = [(s, e) for s, e in tokens if not is_punctuation(text[s:e])]
         if not words:
             continue
         start, first_end = words[0]

@@ -66,6 +66,7 @@ class _Group:
 
     @property
     def loose(self) -> tuple[str, ...]:
+        """The key with spelling variants folded, for matching a shorter name against this one."""
         return tuple(_variant(w) for w in self.key)
 
 
@@ -92,11 +93,17 @@ def _merge_types(groups: list[_Group]) -> list[_Group]:
 
 def _merge_short_names(groups: list[_Group]) -> None:
     """Rules 3 and 4: shorter names join the longer name they are the edge of."""
+    loose = {id(g): g.loose for g in groups}
+    by_edge: dict[tuple[str, str], list[_Group]] = {}  # (type, first or last word) -> groups
+    for g in groups:
+        for word in {loose[id(g)][0], loose[id(g)][-1]}:
+            by_edge.setdefault((g.type, word), []).append(g)
     for short in sorted(groups, key=lambda g: (-len(g.key), g.first)):
+        name = loose[id(short)]
         roots: dict[int, _Group] = {}
-        for long in groups:
+        for long in by_edge.get((short.type, name[0]), []) + by_edge.get((short.type, name[-1]), []):
             # Longer names were visited first, so their roots are settled.
-            if long.type == short.type and _is_edge(short.loose, long.loose):
+            if _is_edge(name, loose[id(long)]):
                 root = long.root()
                 roots[id(root)] = root
         if not roots:

@@ -2,7 +2,8 @@
 
 A recogniser labels token sequences with IOB2 labels; this module chooses the
 sequences, runs the recogniser over them in batches, and hands the labels on to
-``mentions`` (spans, clitics) and ``merge`` (one entity per real-world entity).
+``mentions`` (spans, clitics), ``propagate`` (a name found once is found everywhere
+in the article) and ``merge`` (one entity per real-world entity).
 Backends are loaded by ``load_recogniser``, once per process.
 """
 
@@ -17,6 +18,7 @@ from typing import Protocol
 
 from tasks.entities.mentions import PROCLITIC_LETTERS, decode_iob, make_mentions
 from tasks.entities.merge import merge_mentions
+from tasks.entities.propagate import propagate
 from tasks.normalise import match_form
 from tasks.records import ENTITY_TYPES, Entities, Sectioned
 
@@ -171,12 +173,13 @@ def _sequences(sectioned: Sectioned) -> list[list[int]]:
 
 def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE) -> Entities:
     """Return the entities named in the article's sentences, title and headings, mentions merged."""
-    text, tokens = sectioned.text, sectioned.tokens
-    sequences = _sequences(sectioned)
-    words = [[text[s:e] for s, e in (tokens[i] for i in seq)] for seq in sequences]
+    text = sectioned.text
+    sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
+    labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
+    decoded = propagate(text, sequences, [decode_iob(lab) for lab in labels])
     spans = [
-        ([tokens[seq[i]] for i in range(span.first, span.end)], span.type)
-        for seq, labels in zip(sequences, tag_all(recogniser, words, batch_size), strict=True)
-        for span in decode_iob(labels)
+        (seq[span.first : span.end], span.type)
+        for seq, seq_spans in zip(sequences, decoded, strict=True)
+        for span in seq_spans
     ]
     return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans)))

@@ -1,4 +1,4 @@
-"""Display and matching forms of Arabic text (first version)."""
+"""Stage 1: the display form of an article and the matching form of words."""
 
 from __future__ import annotations
 
@@ -9,31 +9,35 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
 )
 
-from tasks.records import Anchor, Article, Normalised
+from tasks.normalise.charsets import TATWEEL
+from tasks.normalise.clean import clean
+from tasks.normalise.markup import decode_references
+from tasks.offsets import compose
+from tasks.records import Article, Normalised
 
-VERSION = "0"
-
-_TATWEEL = "\u0640"
-_INVISIBLE = set("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad")
-_ARABIC_INDIC = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+# "1": CAMeL-based cleaning (presentation forms, NFC, bidi and control characters,
+# line ends, digit punctuation), character references decoded in HTML.
+VERSION = "1"
 
 
 def normalise(article: Article, *, latin_digits: bool = True) -> Normalised:
-    """Return the display form of the article's content and its alignment to the raw input."""
-    out: list[str] = []
-    anchors: list[Anchor] = [(0, 0)]
-    last_space = False
-    for i, ch in enumerate(article.content):
-        if ch == _TATWEEL or ch in _INVISIBLE or (ch in " \t" and last_space):
-            anchors.append((len(out), i + 1))
-            continue
-        if latin_digits:
-            ch = _ARABIC_INDIC.get(ch, ch)
-        last_space = ch in " \t"
-        out.append(" " if ch == "\t" else ch)
-    return Normalised(kind=article.kind, text="".join(out), to_raw=tuple(anchors))
+    """Return the article's display form with its alignment to ``Article.content``.
+
+    For HTML input the display form is still HTML: character references that hide
+    noise are decoded and the text is cleaned as plain text would be.
+    """
+    raw = article.content
+    if article.kind == "html":
+        decoded, to_raw = decode_references(raw)
+        text, to_decoded = clean(decoded, latin_digits=latin_digits, markup=True)
+        anchors = compose(to_decoded, to_raw) if len(to_raw) > 1 else to_decoded
+    else:
+        text, anchors = clean(raw, latin_digits=latin_digits)
+    return Normalised(kind=article.kind, text=text, to_raw=anchors)
 
 
 def match_form(word: str) -> str:
-    """Return the form used to compare words: no diacritics, unified alef, yeh and teh marbuta."""
-    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(word))))
+    """Return the form used to compare words: no diacritics or tatweel, unified alef, yeh and teh marbuta."""
+    return normalize_teh_marbuta_ar(
+        normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(word.replace(TATWEEL, ""))))
+    )

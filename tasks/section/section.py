@@ -1,57 +1,72 @@
-"""Find the article in a page and its structure (first version: plain-text lines)."""
+"""Stage 2: find the article in a page, its headline, structure, sentences and tokens."""
 
 from __future__ import annotations
 
-import re
+from tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
+from tasks.section.layout import Layout, lay_out
+from tasks.section.lines import text_units
+from tasks.section.markup import read_page
+from tasks.section.sentences import sentence_spans
+from tasks.section.tokens import tokens
 
-from tasks.records import Block, Normalised, Sectioned, Sentence
+# "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
+# HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
+VERSION = "1"
 
-VERSION = "0"
-
-_SENTENCE_END = re.compile(r"[.!?\u061f\u061b]+(?=\s|$)")
-_WORD = re.compile(r"\w+")
+_SEPARATOR = "\n\n"
+_WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
 
 
 def section(normalised: Normalised) -> Sectioned:
-    """Return the article's text, title, blocks, sentences and tokens."""
-    lines = [ln.strip() for ln in normalised.text.splitlines()]
-    seen: set[str] = set()
-    kept: list[str] = []
-    boilerplate: list[str] = []
-    for ln in lines:
-        if not ln:
-            continue
-        if ln in seen or len(ln) > 600:
-            boilerplate.append(ln)
-            continue
-        seen.add(ln)
-        kept.append(ln)
-    text_parts: list[str] = []
+    """Return the article found in ``normalised``: its display text, headline, blocks, sentences, tokens.
+
+    For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
+    maps each text node of a block to where it stands in the normalised HTML (approximate inside a
+    node that holds character references).
+    """
+    if normalised.kind == "html":
+        page = read_page(normalised.text)
+        layout = lay_out(page.units, title=page.title)
+        removed = page.removed + layout.boilerplate
+    else:
+        layout = lay_out(text_units(normalised.text))
+        removed = layout.boilerplate
+    return _assemble(layout, removed)
+
+
+def _assemble(layout: Layout, removed: list[str]) -> Sectioned:
+    parts: list[str] = []
     blocks: list[Block] = []
+    anchors: list[Anchor] = []
     pos = 0
-    for i, ln in enumerate(kept):
-        kind = "title" if i == 0 else "paragraph"
-        blocks.append(Block(kind=kind, start=pos, end=pos + len(ln), section=0))
-        text_parts.append(ln)
-        pos += len(ln) + 2
-    text = "\n\n".join(text_parts)
-    sentences: list[Sentence] = []
-    for bi, b in enumerate(blocks):
-        if b.kind == "title":
-            continue
-        start = b.start
-        for m in _SENTENCE_END.finditer(text, b.start, b.end):
-            sentences.append(Sentence(start, m.end(), bi))
-            start = m.end() + 1
-        if start < b.end:
-            sentences.append(Sentence(start, b.end, bi))
-    tokens = tuple((m.start(), m.end()) for m in _WORD.finditer(text))
+    section_no = 0
+    entries = [(layout.title, "title", None)] if layout.title else []
+    for unit, kind, list_id in entries + layout.blocks:
+        if kind == "heading":
+            section_no += 1  # a heading opens the next section and belongs to it
+        if parts:
+            pos += len(_SEPARATOR)
+        blocks.append(
+            Block(kind=kind, start=pos, end=pos + len(unit.text), section=section_no, list_id=list_id)
+        )
+        for local, src in unit.anchors:
+            if not anchors or pos + local > anchors[-1][0]:
+                anchors.append((pos + local, src))
+        parts.append(unit.text)
+        pos += len(unit.text)
+    text = _SEPARATOR.join(parts)
+    sentences = tuple(
+        Sentence(start, end, i)
+        for i, b in enumerate(blocks)
+        if b.kind in _WITH_SENTENCES
+        for start, end in sentence_spans(text, b.start, b.end)
+    )
     return Sectioned(
         text=text,
-        title=kept[0] if kept else None,
+        title=layout.title.text if layout.title else None,
         blocks=tuple(blocks),
-        sentences=tuple(sentences),
-        tokens=tokens,
-        boilerplate=tuple(boilerplate),
-        to_source=(),
+        sentences=sentences,
+        tokens=tokens(text),
+        boilerplate=tuple(removed),
+        to_source=tuple(anchors),
     )

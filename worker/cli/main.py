@@ -129,16 +129,33 @@ def worker(
     mod.app.worker_main(argv)
 
 
+# A client outlives a Redis restart: it keeps trying to publish for about a minute.
+SUBMIT_RETRY_POLICY = {"max_retries": 30, "interval_start": 0, "interval_step": 0.5, "interval_max": 2.0}
+
+
 def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
-    """Send payloads to ``khabar.process_article``; return their article ids."""
-    from tasks.validate import content_hash
-    from worker.runtime import store_for
+    """Send payloads to ``khabar.process_article``; return their article ids.
+
+    Sizes are checked before anything is sent: an oversized article raises
+    ``InvalidArticle`` (reason ``too_large``, naming it) and nothing is sent.
+    """
+    from tasks.errors import InvalidArticle
+    from tasks.validate import check_size, content_hash
+    from worker.runtime import limits_from, store_for
 
     settings = mod.settings
+    limits = limits_from(settings)
     ids = []
-    for p in payloads:
+    for n, p in enumerate(payloads):
         kind = "html" if "html" in p else "text"
-        p.setdefault("id", content_hash(kind, str(p.get(kind, "")))[:32])
+        content = p.get(kind)
+        if isinstance(content, str):
+            try:
+                check_size(content, limits)
+            except InvalidArticle as exc:
+                name = p.get("id") or f"payload {n + 1}"
+                raise InvalidArticle(exc.reason, f"{name}: {exc.detail}") from None
+        p.setdefault("id", content_hash(kind, str(content or ""))[:32])
         ids.append(p["id"])
     store_for(settings, mod.app.conf.broker_url).mark_queued(ids)
     # One Redis round trip per batch rather than several per article; no result is
@@ -149,8 +166,10 @@ def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
     with mod.app.producer_or_acquire() as producer, producer.batch():
         producer.maybe_declare(queue)  # once, not once per message
         for p in payloads:
+            # argsrepr: what events, Flower and logs show instead of the article text.
             mod.app.send_task("khabar.process_article", args=[p], queue=queue, producer=producer, declare=[],
-                              ignore_result=True, argsrepr=f"[{{'id': {p['id']!r}}}]", kwargsrepr="{}")
+                              ignore_result=True, argsrepr=f"[{{'id': {p['id']!r}}}]", kwargsrepr="{}",
+                              retry=True, retry_policy=SUBMIT_RETRY_POLICY)
     return ids
 
 
@@ -171,7 +190,14 @@ def submit(
         if summary:
             payload["summary"] = summary
         payloads.append(payload)
-    for article_id in submit_payloads(mod, payloads):
+    from tasks.errors import InvalidArticle
+
+    try:
+        ids = submit_payloads(mod, payloads)
+    except InvalidArticle as exc:
+        typer.echo(f"rejected, nothing sent: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for article_id in ids:
         typer.echo(article_id)
 
 
@@ -260,14 +286,7 @@ def failed_retry(
 @failed_app.command("purge")
 def failed_purge(ctx: typer.Context) -> None:
     """Forget every failed article."""
-    store = _store(ctx)
-    ids = [i.decode() for i in store.r.zrange(store.failed_key, 0, -1)]
-    pipe = store.r.pipeline()
-    for i in ids:
-        pipe.delete(store.key(i))
-    pipe.delete(store.failed_key)
-    pipe.execute()
-    typer.echo(f"purged {len(ids)} failed article(s)")
+    typer.echo(f"purged {_store(ctx).purge_failed()} failed article(s)")
 
 
 redis_app = typer.Typer(help="The embedded Redis (used when no REDIS_URL is set and none runs locally).",

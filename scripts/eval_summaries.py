@@ -1,0 +1,359 @@
+#!/usr/bin/env python
+"""Score khabar's summariser on EASC with ROUGE, beside the lead and sumy's summarisers.
+
+    PYTHONPATH=. python scripts/eval_summaries.py [--data DIR] [--cv] [--folds K]
+
+Every article goes through khabar's own normalise, section and entities stages, and
+every system picks from the same candidate sentences, counted in the same words, for
+a word budget equal to the mean length of that article's references.  Two ways of
+spending the budget, each applied to every system alike:
+
+* whole sentences: the best-ranked sentences that fit whole (the summarise stage's
+  rule; for khabar this is the stage's own output);
+* cut at budget: sentences in rank order until the budget is reached, the last one
+  cut (ROUGE's usual word limit; the lead becomes the article's first N words).
+
+Either way the summary is truncated to the budget before scoring.  ROUGE-1 and
+ROUGE-2 F1 are averaged over an article's distinct references (exact duplicates
+count once), then over articles.  ``--cv`` tunes the summariser's parameters on
+k-1 folds of articles, starting from the lead, and scores the held-out fold;
+``--fit`` prints the parameters tuned on every article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tasks.entities import find_entities, load_recogniser
+from tasks.normalise import normalise
+from tasks.records import Article, Budget, Entities, Sectioned
+from tasks.section import section
+from tasks.summarise import summarise
+from tasks.summarise.analysis import Analysis, analyse, token_range
+from tasks.summarise.budget import Limits, choose
+from tasks.summarise.rouge import ngrams, rouge_tokens
+from tasks.summarise.summariser import COHESION, REDUNDANCY, WEIGHTS, features
+from tasks.summarise.terms import STOP_WORDS, is_stop, stem, word_form
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summaries" / "easc-dev"
+PROTOCOLS = ("whole", "cut")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    sectioned: Sectioned
+    entities: Entities
+    analysis: Analysis
+    references: tuple[tuple[str, ...], ...]  # distinct references, as ROUGE tokens
+    words: int  # the budget: mean reference length in ROUGE tokens
+    sentence_tokens: tuple[tuple[str, ...], ...]  # ROUGE tokens of each candidate
+
+
+def load(data: Path) -> list[Topic]:
+    """Read every article with its references and run khabar's stages on it."""
+    recogniser = load_recogniser()
+    topics = []
+    for path in sorted((data / "articles").glob("*.txt"), key=lambda p: (len(p.stem), p.stem)):
+        refs: list[tuple[str, ...]] = []
+        for ref in sorted((data / "references" / path.stem).glob("*.txt")):
+            toks = tuple(rouge_tokens(ref.read_text(encoding="utf-8-sig")))
+            if toks and toks not in refs:
+                refs.append(toks)
+        if not refs:
+            continue
+        content = path.read_text(encoding="utf-8-sig").lstrip("\ufeff")
+        sectioned = section(normalise(Article(id=path.stem, content=content, kind="text")))
+        ents = find_entities(sectioned, recogniser)
+        analysis = analyse(sectioned, ents)
+        sentences = [sectioned.sentences[c.index] for c in analysis.candidates]
+        topics.append(
+            Topic(
+                path.stem,
+                sectioned,
+                ents,
+                analysis,
+                tuple(refs),
+                round(sum(len(r) for r in refs) / len(refs)),
+                tuple(tuple(rouge_tokens(sectioned.text[s.start : s.end])) for s in sentences),
+            )
+        )
+    return topics
+
+
+def rouge_f(tokens: Sequence[str], topic: Topic) -> tuple[float, float]:
+    """ROUGE-1 and ROUGE-2 F1 of a summary truncated to the budget, mean over references."""
+    cand = list(tokens)[: topic.words]
+    out = []
+    for n in (1, 2):
+        c = ngrams(cand, n)
+        total = 0.0
+        for ref in topic.references:
+            r = ngrams(ref, n)
+            hit = sum((c & r).values())
+            if hit:
+                p, rec = hit / sum(c.values()), hit / sum(r.values())
+                total += 2 * p * rec / (p + rec)
+        out.append(total / len(topic.references))
+    return out[0], out[1]
+
+
+def spend(topic: Topic, order: Sequence[int], protocol: str) -> list[str]:
+    """Tokens of the summary that spends the budget on sentences ranked best first."""
+    lengths = [c.words for c in topic.analysis.candidates]
+    if protocol == "whole":
+        rank = {k: -float(i) for i, k in enumerate(order)}
+        chosen = choose([rank[k] for k in range(len(lengths))], lengths, Limits(topic.words, None)).chosen
+    else:
+        taken, total = [], 0
+        for k in order:
+            if total >= topic.words:
+                break
+            taken.append(k)
+            total += lengths[k]
+        chosen = tuple(sorted(taken))
+    return [t for k in chosen for t in topic.sentence_tokens[k]]
+
+
+# A system returns a summary's tokens for a topic under a protocol.
+System = Callable[[Topic, str], list[str]]
+
+
+def ranker(rate: Callable[[Topic], Sequence[float]]) -> System:
+    """A system that ranks sentences by a rating (ties to the earlier sentence)."""
+
+    def run(topic: Topic, protocol: str) -> list[str]:
+        ratings = rate(topic)
+        order = sorted(range(len(ratings)), key=lambda k: (-ratings[k], k))
+        return spend(topic, order, protocol)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Params:
+    """What the summariser's choice depends on (see tasks.summarise.summariser)."""
+
+    weights: Mapping[str, float]
+    redundancy: float
+    cohesion: float
+
+    def __str__(self) -> str:
+        w = " ".join(f"{n}={v:g}" for n, v in self.weights.items())
+        return f"{w} redundancy={self.redundancy:g} cohesion={self.cohesion:g}"
+
+
+SHIPPED = Params(WEIGHTS, REDUNDANCY, COHESION)
+
+
+def khabar_system(params: Params = SHIPPED) -> System:
+    """The summariser: its own output for whole sentences, its order of choice when cutting."""
+
+    def run(topic: Topic, protocol: str) -> list[str]:
+        if protocol == "whole" and params == SHIPPED:
+            return rouge_tokens(summarise(topic.sectioned, topic.entities, Budget(words=topic.words)).text)
+        a = topic.analysis
+        ratings = [sum(params.weights.get(n, 0.0) * v for n, v in f.items()) for f in features(a)]
+        lengths = [c.words for c in a.candidates]
+        limits = Limits(topic.words, None) if protocol == "whole" else Limits(None, None)
+        choice = choose(ratings, lengths, limits, a.similarity, params.redundancy, params.cohesion)
+        if protocol == "whole":
+            return [t for k in choice.chosen for t in topic.sentence_tokens[k]]
+        return spend(topic, choice.order, protocol)
+
+    return run
+
+
+def evaluate(topics: Sequence[Topic], system: System, protocol: str) -> tuple[float, float]:
+    scores = [rouge_f(system(t, protocol), t) for t in topics]
+    return sum(s[0] for s in scores) / len(scores), sum(s[1] for s in scores) / len(scores)
+
+
+# --- tuning ---------------------------------------------------------------------------
+
+GRID: Mapping[str, tuple[float, ...]] = {
+    "lead": (0.0, 0.25, 0.5, 1.0),
+    "centrality": (0.0, 0.1, 0.2, 0.3, 0.4, 0.6),
+    "title": (0.0, 0.1, 0.2, 0.4),
+    "entity": (0.0, 0.1, 0.2, 0.4),
+    "short": (0.0, -0.2, -0.5),
+    "redundancy": (0.0, 0.1, 0.2, 0.3),
+    "cohesion": (0.0, 0.05, 0.1, 0.2),
+}
+# The lead: position alone.  Tuning starts here, so that it has to earn every other weight.
+START = Params(
+    {"position": 1.0, "lead": 0.0, "centrality": 0.0, "title": 0.0, "entity": 0.0, "short": 0.0}, 0.0, 0.0
+)
+
+
+def _with(params: Params, name: str, value: float) -> Params:
+    if name == "redundancy":
+        return Params(params.weights, value, params.cohesion)
+    if name == "cohesion":
+        return Params(params.weights, params.redundancy, value)
+    return Params({**params.weights, name: value}, params.redundancy, params.cohesion)
+
+
+def fit(topics: Sequence[Topic], rounds: int = 2) -> Params:
+    """Coordinate ascent from the lead on mean R1 + R2, whole-sentence and cut summaries together.
+
+    Whole-sentence summaries are what the stage returns; cut ones score the ranking
+    without the noise of which sentences happen to fit.  A tie keeps the current value.
+    """
+
+    def objective(p: Params) -> float:
+        system = khabar_system(p)
+        return sum(sum(evaluate(topics, system, protocol)) for protocol in PROTOCOLS)
+
+    params = START
+    best = objective(params)
+    for _ in range(rounds):
+        for name, grid in GRID.items():
+            for value in grid:
+                trial = _with(params, name, value)
+                got = objective(trial)
+                if got > best + 1e-9:
+                    best, params = got, trial
+    return params
+
+
+def cross_validate(topics: Sequence[Topic], folds: int) -> dict[str, tuple[float, float]]:
+    """ROUGE of each fold with parameters tuned on the other folds, over all articles."""
+    scores: dict[str, list[tuple[float, float]]] = {p: [] for p in PROTOCOLS}
+    for k in range(folds):
+        train = [t for i, t in enumerate(topics) if i % folds != k]
+        test = [t for i, t in enumerate(topics) if i % folds == k]
+        params = fit(train)
+        system = khabar_system(params)
+        for p in PROTOCOLS:
+            scores[p].extend(rouge_f(system(t, p), t) for t in test)
+        print(f"  fold {k + 1}/{folds}: {params}", file=sys.stderr)
+    return {p: (sum(s[0] for s in v) / len(v), sum(s[1] for s in v) / len(v)) for p, v in scores.items()}
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+def sumy_ratings(make: Callable[[], Any]) -> Callable[[Topic], list[float]]:
+    """Ratings of a sumy summariser fed khabar's sentences, tokens, stop words and stemmer."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import Sentence as SumySentence
+
+    def rate(topic: Topic) -> list[float]:
+        sec = topic.sectioned
+        texts: list[str] = []
+        words: dict[str, list[str]] = {}
+        paragraphs: dict[int, list[Any]] = {}
+        for c in topic.analysis.candidates:
+            s = sec.sentences[c.index]
+            text = sec.text[s.start : s.end].strip()
+            toks = (sec.text[a:b] for a, b in (sec.tokens[k] for k in token_range(sec, s.start, s.end)))
+            words[text] = [word_form(t) for t in toks if any(ch.isalnum() for ch in t)]
+            texts.append(text)
+
+        class Tokens:  # sumy asks its tokenizer for a sentence's words
+            @staticmethod
+            def to_words(text: str) -> list[str]:
+                return words.get(text, [])
+
+        for text, c in zip(texts, topic.analysis.candidates, strict=True):
+            block = sec.sentences[c.index].block
+            paragraphs.setdefault(block, []).append(SumySentence(text, Tokens()))
+        document = ObjectDocumentModel([Paragraph(p) for _, p in sorted(paragraphs.items())])
+        summariser = make(stem)
+        summariser.stop_words = STOP_WORDS | {w for ws in words.values() for w in ws if is_stop(w)}
+        ratings: list[float] = []
+
+        def capture(sentences: Any, count: Any, rating: Any, *args: Any, **kwargs: Any) -> tuple[()]:
+            # sumy hands its ratings to this method to pick the best; keep them all instead.
+            get = rating.__getitem__ if isinstance(rating, dict) else rating
+            ratings.extend(float(get(s, *args, **kwargs)) for s in sentences)
+            return ()
+
+        summariser._get_best_sentences = capture
+        summariser(document, 1)
+        if len(ratings) != len(texts):  # sumy found no word to rate by: article order
+            return [-float(k) for k in range(len(texts))]
+        return ratings
+
+    return rate
+
+
+def systems() -> dict[str, System]:
+    out: dict[str, System] = {
+        "khabar": khabar_system(),
+        "lead": ranker(lambda t: [-float(k) for k in range(len(t.analysis.candidates))]),
+    }
+    try:
+        from sumy.summarizers.kl import KLSummarizer
+        from sumy.summarizers.lex_rank import LexRankSummarizer
+        from sumy.summarizers.lsa import LsaSummarizer
+        from sumy.summarizers.luhn import LuhnSummarizer
+        from sumy.summarizers.sum_basic import SumBasicSummarizer
+        from sumy.summarizers.text_rank import TextRankSummarizer
+    except ImportError:
+        print(
+            "sumy is not installed (pip install -e '.[eval]'): its summarisers are left out", file=sys.stderr
+        )
+        return out
+    makers = {
+        "LexRank": LexRankSummarizer,
+        "TextRank": TextRankSummarizer,
+        "LSA": LsaSummarizer,
+        "Luhn": LuhnSummarizer,
+        "SumBasic": SumBasicSummarizer,
+        "KL": KLSummarizer,
+    }
+    for name, make in makers.items():
+        out[f"sumy-{name}"] = ranker(sumy_ratings(make))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="EASC folder: articles/, references/")
+    parser.add_argument("--cv", action="store_true", help="also report cross-validated ROUGE")
+    parser.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
+    parser.add_argument("--fit", action="store_true", help="print the parameters tuned on all articles")
+    args = parser.parse_args(argv)
+    if not (args.data / "articles").is_dir():
+        print(f"no EASC data at {args.data}: skipping the summary evaluation", file=sys.stderr)
+        return 0
+    topics = load(args.data)
+    if not topics:
+        print(f"no article with references under {args.data}: nothing to score", file=sys.stderr)
+        return 0
+    budget = sum(t.words for t in topics) / len(topics)
+    print(f"{len(topics)} articles; budget = mean reference length (mean {budget:.0f} words)")
+    print(f"{'':<16} {'whole sentences':>15}   {'cut at budget':>15}")
+    print(f"{'system':<16} {'R1 F1':>7} {'R2 F1':>7}   {'R1 F1':>7} {'R2 F1':>7}")
+    results = {}
+    for name, system in systems().items():
+        results[name] = {p: evaluate(topics, system, p) for p in PROTOCOLS}
+        w, c = results[name]["whole"], results[name]["cut"]
+        print(f"{name:<16} {w[0]:7.4f} {w[1]:7.4f}   {c[0]:7.4f} {c[1]:7.4f}")
+    for p in PROTOCOLS:
+        ours = results["khabar"][p]
+        behind = [
+            n for n, r in results.items() if n != "khabar" and not (ours[0] > r[p][0] and ours[1] > r[p][1])
+        ]
+        verdict = "above every other system on R1 and R2" if not behind else f"not above {', '.join(behind)}"
+        print(f"{p}: khabar is {verdict}")
+    if args.cv:
+        cv = cross_validate(topics, args.folds)
+        w, c = cv["whole"], cv["cut"]
+        label = f"khabar {args.folds}-fold CV"
+        print(f"{label:<16} {w[0]:7.4f} {w[1]:7.4f}   {c[0]:7.4f} {c[1]:7.4f}")
+    if args.fit:
+        print(f"tuned on all {len(topics)} articles: {fit(topics)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Knowledge beyond the training data, as the tagger reads it at run time.
+
+A :class:`Lexicon` holds two small tables saved beside the model (built by
+:mod:`tasks.entities.crf.gazetteer_build` from well-kept packages and hand-written trigger words):
+
+* ``gazetteer.tsv.gz``: ``CATEGORY<TAB>phrase`` lines, phrases in match form, words separated by
+  spaces (country, city, given-name, currency ... lists and trigger words);
+* ``wordfreq.tsv.gz``: ``form<TAB>zipf*10`` lines: how common a word is in general Arabic text.
+  Names are rarer in general text than the words around them, and a word that is common with the
+  article ``ال`` but rare without it is a common noun; that is the nearest Arabic has to
+  capitalisation.
+
+Loading reads only these files (no package data, no network), so a process starts fast and small.
+Clitic handling lives here too because gazetteer lookups and features must strip the same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tasks.normalise import match_form
+
+GAZETTEER_FILE = "gazetteer.tsv.gz"
+WORDFREQ_FILE = "wordfreq.tsv.gz"
+
+_AL = "\u0627\u0644"  # the definite article
+_CONJ = "\u0648\u0641"  # wa-, fa-
+_PREP = "\u0628\u0644\u0643"  # bi-, li-, ka-
+_LAM = "\u0644"
+
+# Longest gazetteer phrase, in words, that the matcher tries.
+MAX_PHRASE = 6
+
+
+def clitic_variants(form: str) -> list[tuple[str, str]]:
+    """Return (proclitics, rest) readings of a match-form word, least stripped first.
+
+    Proclitics follow Arabic order: a conjunction (wa-, fa-), a preposition (bi-, li-, ka-), then
+    the article; ``lil-`` is li- plus the article with its alef dropped.  Each step keeps at least
+    two letters so that short words are not emptied.  Every reading is returned because the
+    stripping is ambiguous (bi- in "Britain" is part of the name): callers take the first reading
+    that a table knows.
+    """
+    out = [("", form)]
+    pre, rest = "", form
+    if len(rest) > 3 and rest[0] in _CONJ:
+        pre, rest = rest[0], rest[1:]
+        out.append((pre, rest))
+    if len(rest) > 3 and rest.startswith(_LAM + _LAM):
+        out.append((pre + _LAM, _AL + rest[2:]))
+        out.append((pre + _LAM + _AL, rest[2:]))
+        return out
+    if len(rest) > 3 and rest[0] in _PREP:
+        pre, rest = pre + rest[0], rest[1:]
+        out.append((pre, rest))
+    if len(rest) > 3 and rest.startswith(_AL):
+        out.append((pre + _AL, rest[2:]))
+    return out
+
+
+def stem(form: str) -> tuple[str, str]:
+    """Return (proclitics, stem) with every proclitic stripped: the most stripped reading."""
+    return clitic_variants(form)[-1]
+
+
+@dataclass
+class Lexicon:
+    """Gazetteer phrases and word frequencies; see the module docstring."""
+
+    phrases: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf frequency * 10
+    _first: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._first = {p[0] for p in self.phrases}
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Lexicon:
+        """Return the lexicon saved in ``folder`` (empty tables where a file is missing)."""
+        folder = Path(folder)
+        raw: dict[tuple[str, ...], set[str]] = {}
+        gz = folder / GAZETTEER_FILE
+        if gz.exists():
+            with gzip.open(gz, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    cat, _, phrase = line.rstrip("\n").partition("\t")
+                    if phrase:
+                        raw.setdefault(tuple(phrase.split(" ")), set()).add(cat)
+        zipf: dict[str, int] = {}
+        wf = folder / WORDFREQ_FILE
+        if wf.exists():
+            with gzip.open(wf, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    word, _, z = line.rstrip("\n").partition("\t")
+                    zipf[word] = int(z)
+        return cls(phrases={k: frozenset(v) for k, v in raw.items()}, zipf=zipf)
+
+    def save(self, folder: str | Path) -> None:
+        """Write both tables into ``folder``, sorted so that the files are reproducible."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = sorted(f"{c}\t{' '.join(p)}\n" for p, cats in self.phrases.items() for c in cats)
+        # mtime=0 keeps the gzip bytes identical from one build to the next.
+        with open(folder / GAZETTEER_FILE, "wb") as raw_fh, gzip.GzipFile(
+            fileobj=raw_fh, mode="wb", mtime=0
+        ) as fh:
+            fh.write("".join(rows).encode("utf-8"))
+        with open(folder / WORDFREQ_FILE, "wb") as raw_fh, gzip.GzipFile(
+            fileobj=raw_fh, mode="wb", mtime=0
+        ) as fh:
+            fh.write("".join(f"{w}\t{z}\n" for w, z in sorted(self.zipf.items())).encode("utf-8"))
+
+    def word_categories(self, form: str) -> frozenset[str]:
+        """Return the categories of the one-word phrase that a reading of ``form`` matches."""
+        for _, rest in clitic_variants(form):
+            cats = self.phrases.get((rest,))
+            if cats:
+                return cats
+        return frozenset()
+
+    def match(self, forms: list[str]) -> list[list[str]]:
+        """Return, per token, gazetteer match labels such as ``B-CITY`` / ``I-CITY``.
+
+        The longest phrase starting at a token wins (its first word may carry clitics, the
+        others must match exactly); matched tokens are skipped, as in a greedy left-to-right
+        dictionary tagger.
+        """
+        out: list[list[str]] = [[] for _ in forms]
+        i = 0
+        n = len(forms)
+        while i < n:
+            best_len, best_cats = 0, frozenset[str]()
+            for _, rest in clitic_variants(forms[i]):
+                if rest not in self._first:
+                    continue
+                for length in range(min(MAX_PHRASE, n - i), best_len, -1):
+                    cats = self.phrases.get((rest, *forms[i + 1 : i + length]))
+                    if cats:
+                        best_len, best_cats = length, cats
+                        break
+            if best_len > 1:  # single words are covered by word_categories
+                for c in best_cats:
+                    out[i].append("B-" + c)
+                    for j in range(i + 1, i + best_len):
+                        out[j].append("I-" + c)
+                i += best_len
+            else:
+                i += 1
+        return out
+
+    def zipf_of(self, form: str) -> int:
+        """Return zipf*10 of a match-form word in general text (0 when it is rare or unknown)."""
+        return self.zipf.get(form, 0)
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    """Return the gazetteer key of a phrase: its words in match form."""
+    return tuple(match_form(w) for w in text.split())

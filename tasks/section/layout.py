@@ -1,0 +1,364 @@
+"""Where the article is on the page and what each of its units is.
+
+The article body is the stretch of units with the most running prose, found as a
+maximum-sum run (Kadane) over per-unit weights: prose counts for its length,
+furniture against it, short lines a little against it so that headings between
+paragraphs are bridged but a menu is not.  The headline is looked for just above
+the body, past tags, bylines and share bars but never past a ticker or a menu.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tasks.normalise import charsets as cs
+from tasks.section import cues, furniture
+from tasks.section.furniture import BARRIERS, TOP
+from tasks.section.units import Unit
+
+Labelled = tuple[Unit, str, int | None]  # unit, block kind, list id
+
+_NEVER = -(10**9)
+_NOT_TITLE_END = ".,:;" + cs.ARABIC_COMMA + cs.ARABIC_SEMICOLON
+_BULLET = re.compile(
+    rf"^(?:[{cs.char_class(cs.BULLETS)}]\s*(?=\S)|\d{{1,2}}\s*[.)\-\u2013]\s+|\(\d{{1,2}}\)\s*)"
+)
+_LABEL = re.compile(rf"^([^:.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_COMMA}]{{2,60}}):\s*(\S.*)$")
+# Units passed over when looking up from the body for the headline.
+_PASSABLE = frozenset({"repeat", "share", "follow", "caption", "ads", "foreign", "markup"})
+
+
+@dataclass
+class Facts:
+    """What the layout needs to know about one unit, computed once."""
+
+    furniture: str | None
+    prose: bool
+    item: str | None
+    dated: bool
+    byline: int
+    tags: bool
+    heading_like: bool
+    title_like: bool
+
+
+def facts(u: Unit) -> Facts:
+    f = u.features
+    short = f.words <= 14
+    return Facts(
+        furniture=furniture.kind_of(u),
+        prose=prose(u),
+        item=item_kind(u),
+        dated=short and furniture.is_date(u.text, f),
+        byline=furniture.byline_strength(u.text, f) if short else 0,
+        tags=furniture.is_tag_line(u.text, f),
+        heading_like=heading_like(u),
+        title_like=title_like(u),
+    )
+
+
+@dataclass
+class Layout:
+    title: Unit | None
+    blocks: list[Labelled] = field(default_factory=list)  # reading order, title excluded
+    boilerplate: list[str] = field(default_factory=list)
+
+
+def prose(u: Unit) -> bool:
+    """Running text: several words and sentence punctuation (or a markup paragraph)."""
+    f = u.features
+    if f.words < 6:
+        return False
+    return f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0 or u.hint == "paragraph"
+
+
+def item_kind(u: Unit) -> str | None:
+    """Return "markup", "bullet" or "label" if the unit looks like a list item."""
+    if u.hint == "list_item":
+        return "markup"
+    head = u.features.head
+    if _BULLET.match(u.text) or (head is not None and head.whole("ordinal")):
+        return "bullet"
+    m = _LABEL.match(u.text)
+    if m and len(m.group(1).split()) <= 6 and len(m.group(2).split()) >= 3:
+        return "label"
+    return None
+
+
+def title_like(u: Unit) -> bool:
+    f = u.features
+    return (
+        2 <= f.words <= 30
+        and f.chars <= 250
+        and (f.last not in _NOT_TITLE_END or u.text.endswith(".."))
+        and f.inner_stops <= 1
+        and f.commas <= 2
+    )
+
+
+def heading_like(u: Unit) -> bool:
+    f = u.features
+    if f.words > 15 or f.chars > 130 or f.commas > 1 or f.inner_stops:
+        return False
+    if f.last in _NOT_TITLE_END and not (f.last == ":" and f.words <= 5):
+        return False  # a short label such as "the details:" may head what follows
+    if f.last in "!?" + cs.ARABIC_QUESTION_MARK and f.words > 14:
+        return False
+    return not _BULLET.match(u.text)
+
+
+def _weight(u: Unit, fa: Facts, kind: str | None) -> int:
+    f = u.features
+    if kind in BARRIERS:
+        return _NEVER
+    if kind:
+        return -max(80, f.chars // 2)
+    if fa.prose:
+        return f.chars
+    if fa.item and f.words >= 3 and (fa.item != "label" or f.terminal):
+        return f.chars // 2  # ("label: text" without a full stop is more often a headline)
+    if u.hint in ("heading", "strong"):
+        return -5
+    if fa.dated or fa.byline:
+        return -20
+    return -15 if fa.heading_like else -30
+
+
+def _extent(weights: list[int]) -> tuple[int, int]:
+    """Return the (first, last) index of the maximum-sum run, or (0, -1) if none is positive."""
+    best, best_span = 0, (0, -1)
+    total, start = 0, 0
+    for i, w in enumerate(weights):
+        if total <= 0:
+            total, start = w, i
+        else:
+            total += w
+        if total > best:
+            best, best_span = total, (start, i)
+    return best_span
+
+
+def _mark_repeats(units: list[Unit], kinds: list[str | None], title: Unit | None) -> None:
+    seen: set[str] = {title.text} if title else set()
+    for i, u in enumerate(units):
+        if u.text in seen and kinds[i] is None:
+            kinds[i] = "repeat"
+        seen.add(u.text)
+
+
+def _content_words(units: list[Unit]) -> set[str]:
+    return {w for u in units for w in u.features.found.words if len(w) > 2}
+
+
+class _Page:
+    """The units of one page with their facts and the labels given so far."""
+
+    def __init__(self, units: list[Unit], title: Unit | None) -> None:
+        self.units = units
+        self.facts = [facts(u) for u in units]
+        self.kinds = [fa.furniture for fa in self.facts]
+        _mark_repeats(units, self.kinds, title)
+        self.labels: list[tuple[str | None, int | None]] = [(None, None)] * len(units)
+        self.names: set[cues.Words] = set()  # site names and the like, from above the headline
+
+    def next_content(self, i: int, e: int) -> int | None:
+        for j in range(i + 1, e + 1):
+            if not self.kinds[j]:
+                return j
+        return None
+
+    def find_title(self, s: int, e: int) -> int | None:
+        """Return the index of the headline above the body starting at ``s``, if any."""
+        units, kinds = self.units, self.kinds
+        body_words = _content_words(
+            [u for u, fa in zip(units[s : e + 1], self.facts[s : e + 1], strict=True) if fa.prose][:3]
+        )
+        counts: dict[str, int] = {}
+        for u in units:
+            counts[u.text] = counts.get(u.text, 0) + 1
+        scored: list[tuple[int, float]] = []
+        for i in range(s - 1, max(-1, s - 13), -1):
+            kind = kinds[i]
+            if kind in TOP and kind != "comments":  # a comment count may sit under a headline
+                break
+            fa = self.facts[i]
+            if kind or not fa.title_like:
+                continue
+            u = units[i]
+            words = _content_words([u])
+            overlap = len(words & body_words) / len(words) if words else 0.0
+            score = min(u.features.words, 14) + 10 * overlap
+            if counts[u.text] > 1:
+                score -= 6
+            if u.features.words <= 3:
+                score -= 4
+            if fa.dated or fa.byline:
+                score -= 20
+            if score > 0:
+                scored.append((i, score))
+        if not scored:
+            return None
+        # A deck under the headline is often longer than the headline: of the good
+        # candidates, the first one is the headline.
+        best = max(score for _, score in scored)
+        return min(i for i, score in scored if score >= 0.6 * best)
+
+    def header_kind(self, i: int) -> str | None:
+        """Kind of a unit between the headline and the body (None: furniture)."""
+        u, fa = self.units[i], self.facts[i]
+        f = u.features
+        if u.hint in ("byline", "lead", "tag"):
+            return u.hint
+        if fa.byline or fa.dated or furniture.names_source(u.text, f, self.names):
+            return "byline"
+        if fa.tags or (f.words <= 4 and not f.terminal):
+            return "tag"
+        if f.words >= 6:
+            return "lead"
+        return None
+
+    def lists(self, s: int, e: int) -> dict[int, int]:
+        """Return {unit index: list number} for the list items of the body."""
+        found: dict[int, int] = {}
+        run: list[int] = []
+        run_kind: str | None = None
+        intro = False
+        last: Unit | None = None
+
+        def close() -> None:
+            if run and (run_kind == "markup" or len(run) >= 2 or intro):
+                number = len(set(found.values()))
+                found.update({i: number for i in run})
+
+        for i in range(s, e + 1):
+            if self.kinds[i]:
+                continue
+            u, k = self.units[i], self.facts[i].item
+            if k and run and k == run_kind and (k != "markup" or u.group == self.units[run[-1]].group):
+                run.append(i)
+            else:
+                close()
+                run, run_kind = ([i], k) if k else ([], None)
+                intro = bool(k) and last is not None and last.features.last == ":"
+            last = u
+        close()
+        return found
+
+    def is_heading(self, i: int, e: int, lists: dict[int, int]) -> bool:
+        u, fa = self.units[i], self.facts[i]
+        if u.hint == "heading":
+            return True
+        if not fa.heading_like or u.hint == "list_item":
+            return False
+        j = self.next_content(i, e)
+        if j is None:
+            return False
+        if u.features.last == ":":
+            return self.facts[j].prose and j not in lists and not self.facts[j].item
+        k = self.next_content(j, e)
+        if self.facts[j].prose or j in lists or self.units[j].hint == "heading":
+            return True
+        if self.units[j].features.last == ":" and k in lists:
+            return True  # the heading of a list and its introduction
+        return self.facts[j].heading_like and k is not None and self.facts[k].prose
+
+    def body(self, s: int, e: int) -> None:
+        lists = self.lists(s, e)
+        related = 0
+        for i in range(s, e + 1):
+            u, fa = self.units[i], self.facts[i]
+            if self.kinds[i]:
+                related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
+                continue
+            f = u.features
+            if related and f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops:
+                self.kinds[i] = "related"  # a headline listed under "read also"
+                related -= 1
+                continue
+            related = 0
+            if u.hint in ("byline", "tag", "lead"):
+                kind = u.hint
+            elif fa.byline == 2 or fa.dated:
+                kind = "byline"
+            elif fa.tags:
+                kind = "tag"
+            elif i in lists:
+                kind = "list_item"
+            elif self.is_heading(i, e, lists):
+                kind = "heading"
+            else:
+                kind = "paragraph"
+            self.labels[i] = (kind, lists.get(i) if kind == "list_item" else None)
+        self.leads(s, e)
+
+    def leads(self, s: int, e: int) -> None:
+        """A short standfirst set apart from the body by a byline becomes the lead."""
+        opening: list[int] = []
+        for i in range(s, min(e + 1, s + 4)):
+            kind = self.labels[i][0]
+            if kind == "paragraph":
+                opening.append(i)
+            elif kind == "byline" and opening:
+                if len(opening) <= 2 and sum(self.units[j].features.chars for j in opening) <= 500:
+                    for j in opening:
+                        self.labels[j] = ("lead", None)
+                return
+            elif kind is not None:
+                return
+
+    def after_body(self, e: int) -> None:
+        """Bylines, source lines and tags that close the article; what follows them is furniture."""
+        tag_header = False
+        for i in range(e + 1, len(self.units)):
+            u, fa, kind = self.units[i], self.facts[i], self.kinds[i]
+            if kind in ("share", "follow", "ads", "caption", "repeat"):
+                continue
+            if kind:
+                return
+            if fa.byline or fa.dated:
+                self.labels[i] = ("byline", None)
+            elif fa.tags or u.hint == "tag" or (tag_header and u.features.words <= 4):
+                self.labels[i] = ("tag", None)
+            elif u.features.found.whole("tags"):
+                tag_header = True
+            else:
+                return
+
+
+def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
+    """Label every unit: the headline (unless markup gave one), body blocks, or boilerplate."""
+    page = _Page(units, title)
+    s, e = _extent([_weight(u, fa, k) for u, fa, k in zip(units, page.facts, page.kinds, strict=True)])
+    if s > e:
+        # No running prose at all: keep what is not furniture, in order.
+        s, e = 0, len(units) - 1
+    layout = Layout(title=title)
+    t = page.find_title(s, e) if title is None else None
+    if t is not None:
+        layout.title = units[t]
+        page.labels[t] = ("title", None)
+        page.names = {u.features.found.words for u in units[:t] if u.features.words <= 4}
+        # Datelines and bylines just above the headline are read just below it.
+        for i in range(t - 1, max(-1, t - 4), -1):
+            if page.kinds[i] in TOP:
+                break
+            if not page.kinds[i] and (page.facts[i].dated or page.facts[i].byline):
+                page.labels[i] = ("byline", None)
+    zone_start = t + 1 if t is not None else 0
+    if layout.title is not None:
+        for i in range(zone_start, s):
+            if not page.kinds[i]:
+                page.labels[i] = (page.header_kind(i), None)
+    page.body(s, e)
+    page.after_body(e)
+
+    above: list[Labelled] = []
+    for i, u in enumerate(units):
+        kind, list_id = page.labels[i]
+        if kind is None:
+            layout.boilerplate.append(u.text)
+        elif kind != "title":
+            (above if i < zone_start else layout.blocks).append((u, kind, list_id))
+    layout.blocks[:0] = above
+    return layout

@@ -1,0 +1,184 @@
+"""What the summariser knows about each candidate sentence of one article.
+
+``analyse`` reads a ``Sectioned`` (and its ``Entities``) once and returns, for every
+candidate sentence, its word count, its content terms and the raw signals the
+scorer weighs: position, centrality, similarity to the title and headings, and
+entity mentions.  Candidates are the article's sentences that hold a word and are
+neither boilerplate nor part of a title, heading, tag or byline block.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+
+from tasks.records import Entities, Sectioned
+from tasks.summarise.terms import classify
+
+# Blocks whose sentences may be summary sentences; a heading is never one.
+BODY_KINDS = frozenset({"lead", "paragraph", "list_item"})
+# Sentences that belong to the page, not to the story, should the section stage
+# have left them in.
+_BOILERPLATE = re.compile(
+    "|".join(
+        (
+            "\u062c\u0645\u064a\u0639 \u0627\u0644\u062d\u0642\u0648\u0642",  # "all rights (reserved)"
+            "\u0627\u0642\u0631[\u0623\u0627]+ \u0623\u064a\u0636\u0627",  # "read also"
+            "\u0634\u0627\u0631\u0643 \u0639\u0628\u0631",  # "share via"
+            "\u00a9",  # copyright sign
+        )
+    )
+)
+_DAMPING = 0.85  # LexRank's, as in PageRank
+_ITERATIONS = 100
+_TOLERANCE = 1e-8
+_SMALL_PRODUCT = 32768  # multiply-adds per matrix product; see _gram
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that may go into the summary."""
+
+    index: int  # into Sectioned.sentences
+    rank: int  # position among the candidates (0 = first)
+    words: int  # whitespace-separated words, as a reader or str.split counts them
+    forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
+    terms: tuple[str, ...]  # stems of its content words
+
+
+@dataclass(frozen=True)
+class Analysis:
+    candidates: tuple[Candidate, ...]
+    similarity: tuple[tuple[float, ...], ...]  # cosine of tf-isf vectors, 0 on the diagonal
+    centrality: tuple[float, ...]  # LexRank score
+    title: tuple[float, ...]  # cosine with the title and headings (0 without them)
+    entity: tuple[float, ...]  # entity mentions, weighted by how often each entity recurs, per word
+    title_terms: tuple[str, ...]  # stems of the title's and headings' content words
+    article_words: int  # words in all candidate sentences
+
+
+def token_range(sectioned: Sectioned, start: int, end: int) -> range:
+    """Return the indexes of the tokens that lie inside ``[start, end)``."""
+    tokens = sectioned.tokens
+    lo = bisect_left(tokens, (start, -1))
+    hi = bisect_left(tokens, (end, -1), lo)
+    while hi > lo and tokens[hi - 1][1] > end:
+        hi -= 1
+    return range(lo, hi)
+
+
+def _slice(span: range) -> slice:
+    return slice(span.start, span.stop)
+
+
+def _is_candidate(sectioned: Sectioned, i: int, boilerplate: frozenset[str]) -> bool:
+    s = sectioned.sentences[i]
+    if not 0 <= s.block < len(sectioned.blocks) or sectioned.blocks[s.block].kind not in BODY_KINDS:
+        return False
+    body = sectioned.text[s.start : s.end].strip()
+    return bool(body) and body not in boilerplate and not _BOILERPLATE.search(body)
+
+
+def _gram(rows: np.ndarray) -> np.ndarray:
+    """Return ``rows @ rows.T``, a block of rows at a time.
+
+    Each product stays under the size at which OpenBLAS hands the work to a pool of
+    threads: for matrices this small the threads cost far more than they save, and
+    a worker process should use its one core.
+    """
+    n, k = rows.shape
+    step = max(1, _SMALL_PRODUCT // max(1, n * k))
+    return np.vstack([rows[i : i + step] @ rows.T for i in range(0, n, step)]) if n else np.zeros((0, 0))
+
+
+def _lexrank(similarity: np.ndarray) -> np.ndarray:
+    """Return the stationary distribution of a random walk on the similarity graph."""
+    n = similarity.shape[0]
+    rows = similarity.sum(axis=1, keepdims=True)
+    # A sentence similar to none jumps anywhere, so the walk never gets stuck.
+    walk = np.where(rows > 0, similarity / np.where(rows > 0, rows, 1.0), 1.0 / n)
+    p = np.full(n, 1.0 / n)
+    for _ in range(_ITERATIONS):
+        # Element-wise rather than walk.T @ p: no BLAS call, so no thread pool.
+        step = (1 - _DAMPING) / n + _DAMPING * (walk * p[:, None]).sum(axis=0)
+        if np.abs(step - p).sum() < _TOLERANCE:
+            return step
+        p = step
+    return p
+
+
+def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
+    """Return the candidates of an article with the signals used to rank them."""
+    text = sectioned.text
+    boilerplate = frozenset(b.strip() for b in sectioned.boilerplate)
+    # An entity mentioned often is what the article is about: weigh its mentions more.
+    salience = sorted((m.start, math.log1p(len(e.mentions))) for e in entities.entities for m in e.mentions)
+    sal_starts = [s for s, _ in salience]
+
+    tokens = sectioned.tokens
+    candidates: list[Candidate] = []
+    entity: list[float] = []
+    for i, s in enumerate(sectioned.sentences):
+        if not _is_candidate(sectioned, i, boilerplate):
+            continue
+        span = token_range(sectioned, s.start, s.end)
+        kinds = [classify(text[a:b]) for a, b in tokens[_slice(span)]]
+        if not any(k[0] for k in kinds):
+            continue
+        words = len(text[s.start : s.end].split())
+        forms = tuple(k[1] for k in kinds)
+        terms = tuple(k[2] for k in kinds if k[2] is not None)
+        candidates.append(Candidate(i, len(candidates), words, forms, terms))
+        lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
+        entity.append(sum(w for _, w in salience[lo:hi]) / words)
+
+    heads = [b for b in sectioned.blocks if b.kind in ("title", "heading")]
+    head_tokens = [
+        text[a:b] for h in heads for a, b in tokens[_slice(token_range(sectioned, h.start, h.end))]
+    ]
+    if not heads and sectioned.title:
+        head_tokens = re.findall(r"\w+", sectioned.title)
+    title_terms = tuple(dict.fromkeys(k[2] for k in map(classify, head_tokens) if k[2] is not None))
+
+    n = len(candidates)
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(c.terms for c in candidates)))}
+    rows = [k for k, c in enumerate(candidates) for _ in c.terms]
+    cols = list(map(vocab.__getitem__, chain.from_iterable(c.terms for c in candidates)))
+    width = max(1, len(vocab))
+    counts = (
+        np.bincount(
+            np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64), minlength=n * width
+        )
+        .reshape(n, width)
+        .astype(float)
+    )
+    # Inverse sentence frequency: a term in every sentence tells them apart least.
+    df = (counts > 0).sum(axis=0)
+    weighted = counts * np.log1p(n / np.maximum(df, 1))
+    norms = np.sqrt((weighted * weighted).sum(axis=1))
+    norms[norms == 0] = 1.0
+    # Only terms that two sentences share can make them similar.
+    shared = weighted[:, df > 1] / norms[:, None]
+    similarity = _gram(shared)
+    np.fill_diagonal(similarity, 0.0)
+    centrality = _lexrank(similarity) if n else np.zeros(0)
+    cols = [vocab[t] for t in title_terms if t in vocab]
+    # Cosine with the title's terms, all of weight 1 (those no sentence has count in the norm).
+    title = (
+        (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
+    )
+
+    return Analysis(
+        candidates=tuple(candidates),
+        similarity=tuple(tuple(row) for row in similarity.tolist()),
+        centrality=tuple(centrality.tolist()),
+        title=tuple(title.tolist()),
+        entity=tuple(entity),
+        title_terms=title_terms,
+        article_words=sum(c.words for c in candidates),
+    )

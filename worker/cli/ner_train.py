@@ -1,0 +1,51 @@
+"""``khabar train-ner``: train the embedded CRF NER model (see ``tasks.entities.crf.training``).
+
+The lead wires this into the main CLI with ``register(app)``.  Training data lives in
+``../shared``, which a fresh clone lacks: the command then says which file is missing and exits 0,
+so scripted runs on a user's machine do not fail for want of data they were never given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def train_ner(
+    train: Annotated[Path, typer.Option("--train", help="ANERcorp or CoNLL training file")],
+    out: Annotated[Path, typer.Option("--out", help="model folder to write")],
+    dev: Annotated[Path | None, typer.Option("--dev", help="CoNLL dev file scored after training")] = None,
+    dev_split: Annotated[
+        float | None, typer.Option("--dev-split", help="hold out this final fraction of --train as dev")
+    ] = None,
+    extra: Annotated[list[Path] | None, typer.Option("--extra", help="more training files (AQMAR)")] = None,
+    c1: Annotated[float, typer.Option(help="L1 regularisation")] = 0.05,
+    c2: Annotated[float, typer.Option(help="L2 regularisation")] = 0.01,
+    max_iterations: Annotated[int, typer.Option(help="L-BFGS iterations")] = 200,
+    rebuild_lexicon: Annotated[
+        bool, typer.Option(help="rebuild gazetteers and word frequencies from the packages")
+    ] = False,
+) -> None:
+    """Train a CRF NER model and print its dev scores when there is dev data."""
+    extra = extra or []
+    for path in (train, dev, *extra):
+        if path is not None and not path.exists():
+            typer.echo(f"skipped: training data {path} not found (it lives in ../shared)")
+            raise typer.Exit(0)
+    from tasks.entities.crf.training import TrainOptions
+    from tasks.entities.crf.training import train as run_train
+
+    options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations)
+    result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, options=options,
+                       rebuild_lexicon=rebuild_lexicon)
+    typer.echo(f"model written to {result.out_path} ({result.n_train_tokens} training tokens, "
+               f"{result.seconds:.0f} s)")
+    if result.dev_scores is not None:
+        typer.echo(result.dev_scores.table())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``train-ner`` command to a Typer app."""
+    app.command("train-ner")(train_ner)

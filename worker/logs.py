@@ -1,0 +1,205 @@
+"""Worker logs: one line per stage per article, as text or JSON, with no article text.
+
+``install(settings)`` connects Celery signals (the worker keeps the root logger,
+``worker_hijack_root_logger=False``):
+
+* ``after_setup_logger`` / ``after_setup_task_logger`` put khabar's formatter on
+  the handlers Celery made: plain text with ``key=value`` fields, or one JSON
+  object per line when ``KHABAR_LOG_JSON`` is set;
+* ``task_prerun`` / ``task_retry`` / ``task_failure`` / ``task_postrun`` time each
+  task and log one line naming the article, the stage, the seconds it took and
+  the outcome: ``done``, ``retry`` or ``failed:<reason>``.
+
+Unless ``KHABAR_LOG_TEXT`` is set, every run of Arabic script in a formatted line
+is replaced by ``[redacted]``: khabar's own messages never carry article text, and
+this keeps it out of third-party messages and tracebacks too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import signals
+
+from config.settings import Settings
+
+log = logging.getLogger("khabar.stages")
+
+# Arabic script blocks: U+0600-U+06FF, U+0750-U+077F, U+08A0-U+08FF, presentation
+# forms U+FB50-U+FDFF and U+FE70-U+FEFF.  A run goes from the first Arabic character
+# to the last with only spaces, digits and punctuation between (Latin words end it).
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_ARABIC_RUN = re.compile(rf"[{_ARABIC}](?:[{_ARABIC}\s\d\W_]*[{_ARABIC}])?")
+REDACTED = "[redacted]"
+
+INTAKE_TASK = "khabar.process_article"
+STAGE_TASK_PREFIX = "khabar.stage."
+
+# LogRecord attributes that are not "extra" fields.
+_RECORD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+
+
+def redact_text(value: str) -> str:
+    """Return ``value`` with every run of Arabic script replaced by ``[redacted]``."""
+    return _ARABIC_RUN.sub(REDACTED, value)
+
+
+def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, str] | None:
+    """Return ``(stage, article_id)`` for a khabar task call, None for other tasks.
+
+    The intake task's stage is ``validate`` and its article id the one the article
+    will be stored under: the payload's id, else the content-hash id; a payload with
+    neither is ``task-<task id>``.
+    """
+    from tasks.validate import content_hash, usable_id
+
+    args = list(args or ())
+    if task_name.startswith(STAGE_TASK_PREFIX):
+        return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
+    if task_name != INTAKE_TASK:
+        return None
+    payload = args[0] if len(args) == 1 else None
+    given = usable_id(payload)
+    if given is not None:
+        return "validate", given
+    if isinstance(payload, dict) and payload.get("id") is None:
+        kinds = [k for k in ("text", "html") if isinstance(payload.get(k), str)]
+        if len(kinds) == 1:
+            return "validate", content_hash(kinds[0], payload[kinds[0]])[:32]
+    return "validate", f"task-{task_id}"
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    """The record's extra fields that are plain values (Celery's ``data`` dicts are left out)."""
+    return {
+        k: v
+        for k, v in vars(record).items()
+        if k not in _RECORD_ATTRS and not k.startswith("_") and isinstance(v, str | int | float | bool | None)
+    }
+
+
+class TextFormatter(logging.Formatter):
+    """``time LEVEL logger: message key=value ...``, redacted unless text is allowed."""
+
+    def __init__(self, allow_text: bool = False) -> None:
+        super().__init__("[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s")
+        self.allow_text = allow_text
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        if fields:
+            head, sep, tail = line.partition("\n")  # fields go on the first line, before any traceback
+            line = f"{head} {fields}{sep}{tail}"
+        return line if self.allow_text else redact_text(line)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, pid, message, extra fields, exc."""
+
+    def __init__(self, allow_text: bool = False) -> None:
+        super().__init__()
+        self.allow_text = allow_text
+
+    def format(self, record: logging.LogRecord) -> str:
+        clean = (lambda s: s) if self.allow_text else redact_text
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "pid": record.process,
+            "message": clean(record.getMessage()),
+        }
+        for key, value in _extras(record).items():
+            out.setdefault(key, clean(value) if isinstance(value, str) else value)
+        if record.exc_info:
+            out["exc"] = clean(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def formatter_for(settings: Settings) -> logging.Formatter:
+    cls = JsonFormatter if settings.log_json else TextFormatter
+    return cls(allow_text=settings.log_text)
+
+
+def _failure_reason(exc: BaseException | None, article_id: str, stage: str) -> str:
+    """The reason code of a failure: the exception's, else the one the store recorded."""
+    reason = getattr(exc, "reason", None)
+    if reason is not None:
+        return str(getattr(reason, "value", reason))
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "timeout"
+    try:
+        from worker.runtime import runtime
+
+        failure = runtime().store.failure(article_id)
+        if failure is not None and failure.stage == stage:
+            return failure.reason
+    except Exception:  # noqa: BLE001 - a log line must not fail the task
+        pass
+    return type(exc).__name__ if exc is not None else "error"
+
+
+class StageLog:
+    """Times khabar tasks in one process and logs one line when each ends."""
+
+    def __init__(self) -> None:
+        # task id -> (stage, article id, start); one entry per task running in this process.
+        self.running: dict[str, tuple[str, str, float]] = {}
+        self.errors: dict[str, BaseException] = {}
+
+    def prerun(self, task_id: str, task: Any, args: Any = None, **_: Any) -> None:
+        ref = article_ref(task.name, args, task_id)
+        if ref is not None:
+            self.running[task_id] = (*ref, time.perf_counter())
+
+    def failure(self, task_id: str, exception: BaseException, args: Any = None, **_: Any) -> None:
+        if task_id in self.running:
+            self.errors[task_id] = exception
+
+    def postrun(self, task_id: str, task: Any, args: Any = None, state: str | None = None, **_: Any) -> None:
+        entry = self.running.pop(task_id, None)
+        exc = self.errors.pop(task_id, None)
+        if entry is None:
+            return
+        stage, article_id, started = entry
+        level = logging.WARNING
+        if state in ("SUCCESS", "IGNORED"):  # IGNORED: the intake task replaced itself with the chain
+            outcome, level = "done", logging.INFO
+        elif state == "RETRY":
+            outcome = "retry"
+        else:
+            if stage == "validate":
+                from tasks.validate import usable_id
+
+                # Where the intake records a failure: the payload's own id, else the task's.
+                article_id = usable_id(list(args or ())[0] if args else None) or f"task-{task_id}"
+            outcome = f"failed:{_failure_reason(exc, article_id, stage)}"
+        seconds = round(time.perf_counter() - started, 4)
+        retries = int(getattr(task.request, "retries", 0) or 0)
+        log.log(level, "stage finished", extra={"article_id": article_id, "stage": stage, "seconds": seconds,
+                                                "outcome": outcome, "task_id": task_id, "retries": retries})
+
+
+def install(settings: Settings) -> StageLog:
+    """Connect the logging signal receivers for this process (the worker's and its children's)."""
+    formatter = formatter_for(settings)
+
+    def use_formatter(logger: logging.Logger, **_: Any) -> None:
+        for handler in logger.handlers:
+            handler.setFormatter(formatter)
+
+    stage_log = StageLog()
+    signals.after_setup_logger.connect(use_formatter, weak=False)
+    signals.after_setup_task_logger.connect(use_formatter, weak=False)
+    signals.task_prerun.connect(stage_log.prerun, weak=False)
+    signals.task_failure.connect(stage_log.failure, weak=False)
+    signals.task_postrun.connect(stage_log.postrun, weak=False)
+    return stage_log
