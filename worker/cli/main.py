@@ -119,7 +119,9 @@ def worker(
     mod = _celery(ctx)
     settings = mod.settings
     qs = queues or ",".join([settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)])
-    argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E"]
+    # Mingle makes a starting worker wait a second for neighbours' revoked-task lists;
+    # khabar revokes nothing, so it only delays the first task.
+    argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E", "--without-mingle"]
     if concurrency or settings.concurrency:
         argv += ["--concurrency", str(concurrency or settings.concurrency)]
     if hostname:
