@@ -39,6 +39,7 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     RETRIES_EXHAUSTED = "retries_exhausted"
+    LOST = "lost"  # its message vanished before the payload was stored (see worker.sweeper)
     ERROR = "error"
 
 

@@ -19,6 +19,7 @@ from kombu.utils import json as kombu_json
 from config.settings import STAGE_NAMES, Settings, load_settings
 from worker import logs, sentry
 from worker.embedded_redis import resolve_url
+from worker.sweeper import Sweeper
 from worker.transport import tls_options
 
 
@@ -125,6 +126,8 @@ def create_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
+    # Recovers articles whose message was lost in the one window acks do not cover.
+    app.steps["worker"].add(Sweeper)
     return app
 
 

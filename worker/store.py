@@ -18,7 +18,9 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 ``updated_at``     Unix time of the last change
 =================  ==============================================================
 
-Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time).
+Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time),
+and articles in progress (queued or running) in ``<prefix>:active`` (score: the time
+of their last change), where ``worker.sweeper`` looks for lost messages.
 ``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
 (a worker died during them); it is cleared when the stage ends, fails or is retried.
 Anyone can read a document with ``HGET <prefix>:article:<id> document``.
@@ -59,6 +61,7 @@ class ArticleStore:
         self.prefix = prefix
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"
+        self.active_key = f"{prefix}:active"
         self._begin: Any = None
         self._fail: Any = None
         self._mark_queued: Any = None
@@ -73,12 +76,15 @@ class ArticleStore:
     # Marks each key queued unless it already has a status: one command per batch
     # instead of two per article (a 3,000-article submit: 156 ms -> 23 ms).
     _MARK_QUEUED = """
-    for _, key in ipairs(KEYS) do
+    local active = KEYS[#KEYS]
+    for i = 1, #KEYS - 1 do
+      local key = KEYS[i]
       if redis.call('HSETNX', key, 'status', 'queued') == 1 then
         redis.call('HSET', key, 'updated_at', ARGV[1])
+        redis.call('ZADD', active, ARGV[1], string.sub(key, tonumber(ARGV[2]) + 1))
       end
     end
-    return #KEYS
+    return #KEYS - 1
     """
 
     def mark_queued(self, article_ids: Iterable[str], batch: int = 1000) -> None:
@@ -88,7 +94,7 @@ class ArticleStore:
         keys = [self.key(article_id) for article_id in article_ids]
         now = time.time()
         for i in range(0, len(keys), batch):  # bounded, so Redis is never blocked for long
-            self._mark_queued(keys=keys[i : i + batch], args=[now])
+            self._mark_queued(keys=[*keys[i : i + batch], self.active_key], args=[now, len(self.key(""))])
 
     def put_article(self, article: Article, content_hash: str, intake_id: str | None = None) -> None:
         """Store a validated input, clearing what an earlier run of the same id left.
@@ -111,6 +117,7 @@ class ArticleStore:
             },
         )
         pipe.zrem(self.failed_key, article.id)
+        pipe.zadd(self.active_key, {article.id: time.time()})
         pipe.execute()
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
@@ -125,8 +132,9 @@ class ArticleStore:
     local status = redis.call('HGET', KEYS[1], 'status')
     if status ~= 'done' then
       redis.call('HSET', KEYS[1], 'status', 'running', 'stage', ARGV[1], 'updated_at', ARGV[2])
+      redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
     end
-    return {attempts, status or '', redis.call('HMGET', KEYS[1], unpack(ARGV, 3))}
+    return {attempts, status or '', redis.call('HMGET', KEYS[1], unpack(ARGV, 4))}
     """
 
     def begin_stage(
@@ -140,23 +148,25 @@ class ArticleStore:
         if self._begin is None:
             self._begin = self.r.register_script(self._BEGIN)
         attempts, status, values = self._begin(
-            keys=[self.key(article_id), self.attempts_key(article_id, stage)],
-            args=[stage, time.time(), *fields],
+            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.active_key],
+            args=[stage, time.time(), article_id, *fields],
         )
         return int(attempts), status.decode() if isinstance(status, bytes) else str(status), list(values)
 
     def end_stage(self, article_id: str, stage: str, output: Any, run: Mapping[str, Any]) -> None:
         """Store a stage's output and timing (idempotent: a redelivery rewrites the same)."""
+        now = time.time()
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(
             self.key(article_id),
             mapping={
                 f"out:{stage}": msgspec.json.encode(output),
                 f"run:{stage}": json.dumps(dict(run)),
-                "updated_at": time.time(),
+                "updated_at": now,
             },
         )
         pipe.delete(self.attempts_key(article_id, stage))
+        pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
 
     def clear_attempts(self, article_id: str, stage: str) -> None:
@@ -216,6 +226,7 @@ class ArticleStore:
         pipe.hdel(key, "article", "error", *(f"out:{s}" for s in stages), *(f"run:{s}" for s in stages))
         pipe.delete(self.attempts_key(article_id, stage))
         pipe.zrem(self.failed_key, article_id)
+        pipe.zrem(self.active_key, article_id)
         if self.ttl:
             pipe.expire(key, self.ttl)
         pipe.execute()
@@ -229,6 +240,7 @@ class ArticleStore:
     redis.call('HDEL', KEYS[1], 'died:' .. ARGV[1])
     redis.call('DEL', KEYS[2])
     redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+    redis.call('ZREM', KEYS[4], ARGV[4])
     return 1
     """
 
@@ -244,7 +256,8 @@ class ArticleStore:
         now = time.time()
         error = {"stage": stage, "reason": reason, "message": message, "attempts": attempts, "at": now}
         recorded = self._fail(
-            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.failed_key],
+            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.failed_key,
+                  self.active_key],
             args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done)],
         )
         return bool(recorded)
@@ -263,9 +276,11 @@ class ArticleStore:
     def requeue(self, article_id: str) -> None:
         """Mark a failed article queued again and take it off the dead-letter list."""
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.key(article_id), mapping={"status": "queued", "updated_at": time.time()})
+        now = time.time()
+        pipe.hset(self.key(article_id), mapping={"status": "queued", "updated_at": now})
         pipe.hdel(self.key(article_id), "error")
         pipe.zrem(self.failed_key, article_id)
+        pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
 
     # --- reading -------------------------------------------------------------------
@@ -306,23 +321,35 @@ class ArticleStore:
             article_id, err["stage"], err["reason"], err["message"], err.get("attempts", 1), err["at"]
         )
 
-    def stale(self, older_than: float) -> list[tuple[str, str, str, float]]:
-        """Articles queued or running and unchanged for ``older_than`` seconds.
+    def stale(self, older_than: float, limit: int = 1000) -> list[tuple[str, str, str, float]]:
+        """Articles queued or running and unchanged for ``older_than`` seconds, oldest first.
 
-        Returns (id, status, stage, updated_at), oldest first.  Scans the keyspace: for
-        operators.  An article waiting behind a long queue is stale by this measure too.
+        Returns (id, status, stage, updated_at).  Ids in the index that are no longer in
+        progress (done, failed, expired) are dropped from it on the way.  An article
+        waiting behind a long queue is stale by this measure too.
         """
-        keys = list(self.r.scan_iter(match=self.key("*"), count=1000))
+        ids = [i.decode() for i in self.r.zrangebyscore(self.active_key, "-inf", time.time() - older_than,
+                                                         start=0, num=limit)]
         pipe = self.r.pipeline(transaction=False)
-        for k in keys:
-            pipe.hmget(k, ["status", "stage", "updated_at"])
-        cutoff = time.time() - older_than
-        out = []
-        for k, (status, stage, updated) in zip(keys, pipe.execute(), strict=True):
-            if status in (b"queued", b"running") and float(updated or 0) < cutoff:
-                article_id = k.decode()[len(self.key("")) :]
+        for article_id in ids:
+            pipe.hmget(self.key(article_id), ["status", "stage", "updated_at"])
+        out, gone = [], []
+        for article_id, (status, stage, updated) in zip(ids, pipe.execute(), strict=True):
+            if status in (b"queued", b"running"):
                 out.append((article_id, status.decode(), (stage or b"").decode(), float(updated or 0)))
-        return sorted(out, key=lambda row: row[3])
+            else:
+                gone.append(article_id)
+        if gone:
+            self.r.zrem(self.active_key, *gone)
+        return out
+
+    def touch(self, article_id: str) -> None:
+        """Mark an article changed now (it was sent on again)."""
+        now = time.time()
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.key(article_id), "updated_at", now)
+        pipe.zadd(self.active_key, {article_id: now})
+        pipe.execute()
 
     def first_unfinished_stage(self, article_id: str, stages: Sequence[str]) -> str | None:
         """The first of ``stages`` with no stored output, if the article's input is stored; else None."""

@@ -292,16 +292,20 @@ def failed_stuck(
     older_than: Annotated[float, typer.Option(help="Seconds without change.")] = 3600.0,
     requeue: Annotated[bool, typer.Option(help="Send their stage chains again.")] = False,
 ) -> None:
-    """List articles queued or running with no change for a while; --requeue sends them again."""
-    from worker.retry import requeue_stuck
+    """List articles queued or running with no change for a while; --requeue sends them on again."""
+    from worker.sweeper import sweep
 
     store = _store(ctx)
-    rows = store.stale(older_than)
     if not requeue:
-        for article_id, status, stage, updated in rows:
+        for article_id, status, stage, updated in store.stale(older_than):
             emit({"id": article_id, "status": status, "stage": stage or None, "updated_at": updated})
         return
-    for line in requeue_stuck(store, [row[0] for row in rows]):
+    from tasks.celery_tasks import pipeline_chain
+
+    def send(article_id: str, stage: str) -> None:
+        pipeline_chain(article_id, start=stage).apply_async()
+
+    for line in sweep(store, _celery(ctx).settings, send, older_than=older_than, check_queues=False):
         typer.echo(line)
 
 
