@@ -65,7 +65,7 @@ def test_sigkilled_children_and_worker_lose_nothing(clean_redis, make_worker) ->
     replacement = make_worker(clean_redis.url, concurrency=2, **FAST, **SLOW_STAGES)
     _kill_a_child(replacement, store, ids, progress=8, killed=killed)
 
-    docs = wait_for(store, ids, timeout=90)
+    docs = wait_for(store, ids, timeout=240)
     recovered_after = time.monotonic() - killed_at
     failed = {i: d["error"] for i, d in docs.items() if d["status"] != "done"}
     assert failed == {}
