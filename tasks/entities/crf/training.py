@@ -85,12 +85,7 @@ def train_sentences(
     trainer.train(str(out / MODEL_FILE))
     seconds = time.perf_counter() - start
     lexicon.save(out)
-    scores = None
-    if dev:
-        tagger = CrfRecogniser.from_path(out)
-        pred = tagger.tag([[t for t, _ in s] for s in dev])
-        scores = evaluate([[lab for _, lab in s] for s in dev], pred)
-    info = {
+    info: dict[str, Any] = {
         "features": options.features.to_json(),
         "c1": options.c1,
         "c2": options.c2,
@@ -101,10 +96,17 @@ def train_sentences(
         "train_seconds": round(seconds, 1),
         **(meta or {}),
     }
-    if scores is not None:
+    meta_path = out / META_FILE
+    # Written before scoring: the recogniser reads its feature configuration from it.
+    meta_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    scores = None
+    if dev:
+        tagger = CrfRecogniser.from_path(out)
+        pred = tagger.tag([[t for t, _ in s] for s in dev])
+        scores = evaluate([[lab for _, lab in s] for s in dev], pred)
         info["dev_micro_f1"] = round(scores.micro.f1, 4)
         info["dev_per_type_f1"] = {t: round(s.f1, 4) for t, s in sorted(scores.per_type.items())}
-    (out / META_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        meta_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return TrainResult(out, seconds, info["train_tokens"], scores)
 
 
