@@ -35,12 +35,12 @@ class FeatureConfig:
     """Which feature groups are on; saved with the model so tagging uses what training used."""
 
     affixes: bool = True  # prefixes and suffixes of the form and the stem
-    ngrams: bool = False  # character trigrams of the stem
+    ngrams: bool = True  # character trigrams of the stem
     gazetteer: bool = True  # package lists and trigger words
     wordfreq: bool = True  # general-text frequency bins and the article ratio
     window: int = 2  # context window, tokens either side
     bigrams: bool = True  # neighbouring word pairs
-    doc_window: int = 0  # tokens either side searched for other mentions of a word (0: off)
+    doc_window: int = 300  # tokens either side searched for other mentions of a word (0: off)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
