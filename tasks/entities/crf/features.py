@@ -104,6 +104,7 @@ class FeatureExtractor:
         # A bounded cache: a long-running worker sees an open vocabulary.
         self._word = lru_cache(maxsize=_CACHE_WORDS)(self._word_features)
         self._offsets = [d for d in range(-self.config.window, self.config.window + 1) if d]
+        self._prefixes = {d: f"{d:+d}:" for d in self._offsets}
 
     def _stem(self, form: str) -> tuple[str, str]:
         """Return (proclitics, stem): the most stripped reading that general text knows.
@@ -175,7 +176,8 @@ class FeatureExtractor:
         bare = st[2:] if st.startswith(_AL) else st
         gcats = tuple(c for c in ctx if c.startswith("g="))
         # Interned: the same feature strings recur across thousands of cached words.
-        ctx_at = {d: tuple(sys.intern(f"{d:+d}:{f}") for f in ctx) for d in self._offsets}
+        intern = sys.intern
+        ctx_at = {d: tuple([intern(p + f) for f in ctx]) for d, p in self._prefixes.items()}
         return _Word(
             own=tuple(map(sys.intern, own)),
             ctx=tuple(ctx),
