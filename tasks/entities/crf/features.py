@@ -43,10 +43,12 @@ class FeatureConfig:
     doc_window: int = 300  # tokens either side searched for other mentions of a word (0: off)
 
     def to_json(self) -> dict[str, Any]:
+        """Return the configuration as JSON-ready values (for ``meta.json``)."""
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FeatureConfig:
+        """Return the configuration saved by :meth:`to_json`, ignoring keys it does not know."""
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 

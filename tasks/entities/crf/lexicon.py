@@ -130,7 +130,6 @@ class Lexicon:
 
     phrases: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf*10, when building
-    source: Path | None = None  # the folder it was loaded from
     freq: FrequencyTable = field(init=False)  # ``zipf`` as compact hashes: what lookups use
     _first: set[str] = field(default_factory=set)
 
@@ -152,7 +151,7 @@ class Lexicon:
                         raw.setdefault(tuple(phrase.split(" ")), set()).add(cat)
         wf = folder / WORDFREQ_FILE
         freq = FrequencyTable.from_bytes(wf.read_bytes()) if wf.exists() else FrequencyTable()
-        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()}, source=folder)
+        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()})
         lexicon.freq = freq
         return lexicon
 
