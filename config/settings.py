@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     fault_rate: float = Field(default=0.0, description="Probability of a transient error per stage run.")
     fault_sleep: float = Field(default=0.0, description="Seconds to sleep in the faulty stage.")
     fault_exit: bool = Field(default=False, description="Kill the worker process in the faulty stage.")
+    fault_hang: float = Field(
+        default=0.0, description="Seconds the faulty stage hangs deaf to its soft time limit, as in C code."
+    )
     fault_bug: bool = Field(default=False, description="Raise a RuntimeError (a bug) in the faulty stage.")
 
     @field_validator("fault_stage")
@@ -99,9 +102,14 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _no_double_delivery(self) -> Settings:
+    def _consistent_limits(self) -> Settings:
         # A message may be held unacknowledged for a retry countdown and then a whole
         # run; a shorter visibility timeout would hand it to a second worker meanwhile.
+        if self.soft_time_limit > self.hard_time_limit:
+            raise ValueError(
+                f"soft_time_limit ({self.soft_time_limit:g} s) must not exceed hard_time_limit "
+                f"({self.hard_time_limit:g} s)"
+            )
         held = self.hard_time_limit + self.retry_backoff_max
         if self.visibility_timeout is not None and self.visibility_timeout <= held:
             raise ValueError(

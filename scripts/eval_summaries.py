@@ -14,8 +14,9 @@ spending the budget, each applied to every system alike:
   cut (ROUGE's usual word limit; the lead becomes the article's first N words).
 
 Either way the summary is truncated to the budget before scoring.  ROUGE-1 and
-ROUGE-2 F1 are averaged over an article's distinct references (exact duplicates
-count once), then over articles.  ``--cv`` tunes the summariser's parameters on
+ROUGE-2 F1 are averaged over an article's references, then over articles; a
+reference that repeats another exactly counts once (EASC has a few) unless
+``--all-references``.  ``--cv`` tunes the summariser's parameters on
 k-1 folds of articles, starting from the lead, and scores the held-out fold;
 ``--fit`` prints the parameters tuned on every article.
 """
@@ -51,20 +52,27 @@ class Topic:
     sectioned: Sectioned
     entities: Entities
     analysis: Analysis
-    references: tuple[tuple[str, ...], ...]  # distinct references, as ROUGE tokens
+    references: tuple[tuple[str, ...], ...]  # as ROUGE tokens
     words: int  # the budget: mean reference length in ROUGE tokens
     sentence_tokens: tuple[tuple[str, ...], ...]  # ROUGE tokens of each candidate
 
 
-def load(data: Path) -> list[Topic]:
-    """Read every article with its references and run khabar's stages on it."""
-    recogniser = load_recogniser()
+def load(data: Path, all_references: bool = False) -> list[Topic]:
+    """Read every article with its references and run khabar's stages on it.
+
+    A reference that repeats another exactly is dropped unless ``all_references``.
+    """
+    try:
+        recogniser = load_recogniser()
+    except FileNotFoundError as exc:  # no trained model in this checkout
+        print(f"{exc}: entities from the gazetteer instead", file=sys.stderr)
+        recogniser = load_recogniser("gazetteer")
     topics = []
     for path in sorted((data / "articles").glob("*.txt"), key=lambda p: (len(p.stem), p.stem)):
         refs: list[tuple[str, ...]] = []
         for ref in sorted((data / "references" / path.stem).glob("*.txt")):
             toks = tuple(rouge_tokens(ref.read_text(encoding="utf-8-sig")))
-            if toks and toks not in refs:
+            if toks and (all_references or toks not in refs):
                 refs.append(toks)
         if not refs:
             continue
@@ -321,11 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true", help="also report cross-validated ROUGE")
     parser.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
     parser.add_argument("--fit", action="store_true", help="print the parameters tuned on all articles")
+    parser.add_argument(
+        "--all-references", action="store_true", help="score against every reference, exact duplicates too"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "articles").is_dir():
         print(f"no EASC data at {args.data}: skipping the summary evaluation", file=sys.stderr)
         return 0
-    topics = load(args.data)
+    topics = load(args.data, args.all_references)
     if not topics:
         print(f"no article with references under {args.data}: nothing to score", file=sys.stderr)
         return 0

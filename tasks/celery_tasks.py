@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+import signal
 import time
 import traceback
 from dataclasses import asdict
@@ -65,23 +66,24 @@ def _main_store() -> ArticleStore:
 
 
 class KhabarTask(Task):  # type: ignore[misc]
-    """Records a hard time limit, the one failure that leaves the task no chance to record itself."""
+    """Notes a hard time limit, the one death a task cannot record itself.
+
+    The worker's main process kills the child, then (task_acks_on_timeout off)
+    requeues the message: a stage stalled by a Redis outage gets another go, and a
+    stage that hangs every time hits the redelivery cap and fails as ``timeout``.
+    """
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        # Called in the worker's main process after it killed the child for running
-        # past task_time_limit; the message is then acked, so record it or lose it.
         if not isinstance(exc, TimeLimitExceeded):
-            return
+            return  # recorded by the task itself
         if self.name.startswith("khabar.stage."):
             stage, article_id = self.name.rsplit(".", 1)[1], str(args[0])
         else:
             stage, article_id = INTAKE, usable_id(args[0] if args else None) or f"task-{task_id}"
-        limit = exc.args[0] if exc.args else "?"
-        message = f"stage {stage} ran past the hard time limit of {limit} s; its process was killed"
         try:
-            _main_store().fail(article_id, stage, Reason.TIMEOUT.value, message)
+            _main_store().note_death(article_id, stage, Reason.TIMEOUT.value)
         except TRANSIENT:
-            log.exception("could not record the hard time limit of %s", article_id)
+            log.exception("could not note the hard time limit of %s", article_id)
 
 
 def _record_failure(
@@ -94,6 +96,18 @@ def _record_failure(
     except TRANSIENT as exc:
         why = f"could not record the failure ({type(exc).__name__}); message requeued"
         raise Reject(why, requeue=True) from exc
+
+
+def _died_too_often(store: ArticleStore, article_id: str, stage: str, attempts: int) -> NoReturn:
+    """Record that deliveries of a stage keep dying (reason ``timeout`` if hard time limits killed them)."""
+    if store.death(article_id, stage) == Reason.TIMEOUT.value:
+        reason = Reason.TIMEOUT
+        message = f"stage {stage} was killed at the hard time limit {attempts - 1} times"
+    else:
+        reason = Reason.CRASHED
+        message = f"the worker died {attempts - 1} times running stage {stage}"
+    _record_failure(store, article_id, stage, reason.value, message, attempts)
+    raise CrashLoop(message)
 
 
 def _backoff(settings: Any, retries: int) -> float:
@@ -136,17 +150,18 @@ def process_article(self: Task, *args: Any, **kwargs: Any) -> Any:
     payload = args[0] if len(args) == 1 and not kwargs else None
     failure_id = usable_id(payload) or f"task-{self.request.id}"
     attempts = 0
+    validating = False  # a soft time limit is the payload's fault only while it is being validated
     try:
         attempts = rt.store.count_attempt(failure_id, INTAKE)
         if attempts > rt.settings.max_redeliveries + 1:
-            message = f"the worker died {attempts - 1} times reading this payload"
-            _record_failure(rt.store, failure_id, INTAKE, Reason.CRASHED.value, message, attempts)
-            raise CrashLoop(message)
+            _died_too_often(rt.store, failure_id, INTAKE, attempts)
         if len(args) != 1 or kwargs:
             raise InvalidArticle(Reason.MALFORMED_PAYLOAD,
                                  f"khabar.process_article takes one argument, the payload; got {len(args)} "
                                  f"positional and {len(kwargs)} keyword argument(s)")
+        validating = True
         article = parse_payload(payload, rt.limits, rt.default_budget)
+        validating = False
         rt.store.put_article(article, content_hash(article.kind, article.content), intake_id=failure_id)
         stages = pipeline_chain(article.id)
     except (CrashLoop, Reject):
@@ -157,7 +172,9 @@ def process_article(self: Task, *args: Any, **kwargs: Any) -> Any:
                         overwrite_done=True)
         log.info("article rejected", extra={"article_id": failure_id, "reason": exc.reason.value})
         raise
-    except SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded as exc:
+        if not validating:  # stuck talking to Redis: not the article's fault
+            _retry(self, rt, failure_id, INTAKE, exc, attempts)
         message = f"validation ran past the soft time limit of {rt.settings.soft_time_limit:g} s"
         _record_failure(rt.store, failure_id, INTAKE, Reason.TIMEOUT.value, message, attempts)
         raise
@@ -175,7 +192,7 @@ def process_article(self: Task, *args: Any, **kwargs: Any) -> Any:
         stages.tasks[-1].set(ignore_result=True)
     try:
         stages.apply_async(task_id=self.request.id)
-    except TRANSIENT as exc:
+    except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
         _retry(self, rt, failure_id, INTAKE, exc, attempts)
     return article.id
 
@@ -186,6 +203,14 @@ def _inject_fault(rt: Runtime, stage: str) -> None:
         return
     if s.fault_sleep:
         time.sleep(s.fault_sleep)
+    if s.fault_hang:
+        # Block the soft-time-limit signal (billiard's SIGUSR1), as a stage stuck in C
+        # code would not see it: only the hard time limit can stop this.
+        # Not unblocked on the way out of a kill (SystemExit), or the pending signal
+        # would turn that kill into a soft time limit.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+        time.sleep(s.fault_hang)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
     if s.fault_exit:
         os._exit(70)  # simulates a crash: no cleanup, no ack
     if s.fault_bug:
@@ -229,6 +254,7 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
     store = rt.store
     fields = _fields(stage)
     attempts = 0
+    computing = False  # a soft time limit is the article's fault only while its stage computes
     try:
         attempts, status, raw = store.begin_stage(article_id, stage.name, fields)
         if status == "done":
@@ -236,17 +262,17 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
             store.clear_attempts(article_id, stage.name)
             return article_id
         if attempts > rt.settings.max_redeliveries + 1:
-            message = f"the worker died {attempts - 1} times running stage {stage.name}"
-            _record_failure(store, article_id, stage.name, Reason.CRASHED.value, message, attempts)
-            raise CrashLoop(message)
+            _died_too_often(store, article_id, stage.name, attempts)
         missing = [f for f, v in zip(fields, raw, strict=True) if v is None and not f.startswith("run:")]
         if missing:
             message = f"stored input(s) {', '.join(missing)} not found (expired, purged or never stored)"
             _record_failure(store, article_id, stage.name, Reason.ERROR.value, message, attempts)
             raise MissingInput(message)
         records, runs = _decode(fields, raw)
+        computing = True
         _inject_fault(rt, stage.name)
         output, run = run_stage(stage, rt.resources, records)
+        computing = False
         if stage is STAGES[-1]:
             records[stage.name] = output
             document = build_document(records, runs | {stage.name: asdict(run)}, PIPELINE_VERSION)
@@ -258,7 +284,9 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
     except InvalidArticle as exc:
         _record_failure(store, article_id, stage.name, exc.reason.value, exc.detail, attempts)
         raise
-    except SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded as exc:
+        if not computing:  # stuck talking to Redis: not the article's fault
+            _retry(task, rt, article_id, stage.name, exc, attempts)
         message = f"stage {stage.name} ran past its soft time limit of {rt.settings.soft_time_limit:g} s"
         _record_failure(store, article_id, stage.name, Reason.TIMEOUT.value, message, attempts)
         raise

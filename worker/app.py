@@ -8,7 +8,10 @@ paths that need no broker (``khabar process``) never import it.
 from __future__ import annotations
 
 import logging
+import ssl
 from functools import partial
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from celery import Celery
 from celery.signals import worker_process_init
@@ -24,6 +27,28 @@ from worker.embedded_redis import resolve_url
 def broker_url(settings: Settings) -> str:
     configured = settings.redis_url.get_secret_value() if settings.redis_url else None
     return resolve_url(configured, settings.data_dir)
+
+
+_SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
+
+
+def tls_options(url: str) -> dict[str, Any] | None:
+    """SSL options for a ``rediss://`` URL (None for others), taken from its query string.
+
+    The certificate is verified unless the URL says otherwise (``ssl_cert_reqs=none``):
+    kombu alone would silently skip verification, Celery's result backend would refuse
+    the URL.  Options: ssl_cert_reqs (required|optional|none), ssl_ca_certs,
+    ssl_certfile, ssl_keyfile.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "rediss":
+        return None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items() if k in _SSL_OPTIONS}
+    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
+    name = query.get("ssl_cert_reqs", "required").lower().removeprefix("cert_")
+    if name not in reqs:
+        raise ValueError(f"ssl_cert_reqs must be one of {', '.join(reqs)}, not {name!r}")
+    return {**query, "ssl_cert_reqs": reqs[name]}
 
 
 def register_utf8_json() -> None:
@@ -42,6 +67,11 @@ def create_app(settings: Settings) -> Celery:
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
     app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks"])
+    if url.startswith(("redis://", "rediss://")):
+        # kombu's Redis transport, made to keep a message fetched as Redis goes away.
+        app.conf.broker_transport = "worker.transport:Transport"
+    app.conf.broker_use_ssl = tls_options(url)
+    app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
     app.conf.update(
         # JSON only: a pickled message could run code on the worker; it is refused
@@ -87,10 +117,14 @@ def create_app(settings: Settings) -> Celery:
         task_publish_retry_policy={"max_retries": 12, "interval_start": 0, "interval_step": 0.5,
                                    "interval_max": 2.0},
         result_backend_transport_options={"retry_policy": {"timeout": 5.0}},
-        # A stage that runs too long is stopped: soft limit raises inside the task
-        # (recorded as reason "timeout"); the hard limit kills the child.
+        # A stage that runs too long is stopped: the soft limit raises inside the task
+        # (recorded as reason "timeout" if the stage itself was computing, retried if it
+        # was waiting on Redis); the hard limit kills the child and its message is
+        # requeued like any lost worker's, so the redelivery cap ends a stage that hangs
+        # every time (reason "timeout") while one stalled by a Redis outage runs again.
         task_soft_time_limit=settings.soft_time_limit,
         task_time_limit=settings.hard_time_limit,
+        task_acks_on_timeout=False,
         # Task events for Flower, from workers and from clients that send tasks.
         worker_send_task_events=True,
         task_send_sent_event=True,

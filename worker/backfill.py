@@ -195,10 +195,12 @@ def open_source(path: str | Path, kind: str | None = None) -> Source:
             raise SourceError(f"{path}: unknown format; name it .jsonl or .csv, or give --format")
     if (kind == "dir") != p.is_dir():
         raise SourceError(f"{path}: format {kind} needs {'a directory' if kind == 'dir' else 'a file'}")
+    source = Source(p, kind)
     if kind == "csv":
         # Articles are longer than the csv module's default field limit (128 KiB).
         csv.field_size_limit(2**31 - 1)
-    return Source(p, kind)
+        next(source.records(), None)  # a header with no text column is an error now, not mid-run
+    return source
 
 
 # --- sending ---------------------------------------------------------------------------
@@ -386,6 +388,7 @@ class Backfill:
                                        "state": "running", "started_at": time.time(),
                                        "pipeline_version": self.pipeline_version})
         records = self.source.records(stats.position)
+        on_progress(stats)  # where this run starts: 0, or where a stopped one left off
         exhausted = False
         state = "finished"
         last_change = last_poll = last_lock = self.clock()

@@ -171,9 +171,9 @@ class StageLog:
             return
         stage, article_id, started = entry
         level = logging.WARNING
-        if state in ("SUCCESS", "IGNORED"):  # IGNORED: the intake task replaced itself with the chain
+        if state in ("SUCCESS", "IGNORED"):  # IGNORED: a task that replaced itself with others
             outcome, level = "done", logging.INFO
-        elif state == "RETRY":
+        elif state in ("RETRY", "REJECTED"):  # REJECTED: the message was put back to be run again
             outcome = "retry"
         else:
             if stage == "validate":

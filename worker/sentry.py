@@ -155,8 +155,11 @@ def install(settings: Settings) -> None:
 
     def on_worker_init(**_: Any) -> None:
         if init_sentry(settings):
-            logging.getLogger("khabar.sentry").info("Sentry on: release %s, environment %s",
-                                                    release(), settings.sentry_environment)
+            signals.worker_ready.connect(on_ready, weak=False)
+
+    def on_ready(**_: Any) -> None:  # logging is set up by now (not yet at celeryd_init)
+        logging.getLogger("khabar.sentry").info(
+            "Sentry on", extra={"release": release(), "environment": settings.sentry_environment})
 
     def on_process_init(**_: Any) -> None:
         if not sentry_sdk.is_initialized():  # a forked child already has the parent's client

@@ -12,6 +12,7 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 ``error``          ``{"stage", "reason", "message", "attempts", "at"}`` when failed
 ``retry:<stage>:<n>`` ``{"delay", "error", "at"}`` for the n-th transient retry of a stage
 ``redeliveries``   how many times a stage was delivered again after a worker died on it
+``died:<stage>``   why the last death during a stage happened, when known (``timeout``)
 ``content_hash``   hash of the input, to skip unchanged articles in backfills
 ``pipeline_version`` the pipeline that produced ``document``
 ``updated_at``     Unix time of the last change
@@ -161,6 +162,15 @@ class ArticleStore:
     def clear_attempts(self, article_id: str, stage: str) -> None:
         self.r.delete(self.attempts_key(article_id, stage))
 
+    def note_death(self, article_id: str, stage: str, cause: str) -> None:
+        """Note why a delivery of a stage died (``timeout``: killed at the hard time limit)."""
+        self.r.hset(self.key(article_id), f"died:{stage}", cause)
+
+    def death(self, article_id: str, stage: str) -> str | None:
+        """Why the last delivery of a stage that died did (see note_death), if noted."""
+        value = self.r.hget(self.key(article_id), f"died:{stage}")
+        return value.decode() if value else None
+
     def count_attempt(self, article_id: str, stage: str) -> int:
         """Count one delivery of a stage that has no begin_stage (intake); return the count."""
         pipe = self.r.pipeline(transaction=True)
@@ -216,6 +226,7 @@ class ArticleStore:
       return 0
     end
     redis.call('HSET', KEYS[1], 'status', 'failed', 'stage', ARGV[1], 'error', ARGV[2], 'updated_at', ARGV[3])
+    redis.call('HDEL', KEYS[1], 'died:' .. ARGV[1])
     redis.call('DEL', KEYS[2])
     redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
     return 1

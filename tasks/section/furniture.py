@@ -37,16 +37,18 @@ def labelled(f: Features, category: str) -> bool:
 def kind_of(unit: Unit) -> str | None:
     """Return the kind of furniture ``unit`` is, or None if it may be article text."""
     text, f = unit.text, unit.features
-    if unit.hint == "boilerplate":
-        return "markup"
     if unit.hint == "caption":
         return "caption"
-    if f.words > 40:
+    if f.words > 40 or f.running:
+        if "\u00a9" in text:  # COPYRIGHT SIGN
+            return "copyright"
         return "ticker" if is_ticker(f) else None
     cue = f.found
-    if "\u00a9" in text or (f.words <= 30 and cue.contains("copyright")):  # COPYRIGHT SIGN
+    if "\u00a9" in text or (f.words <= 20 and cue.contains("copyright")):  # COPYRIGHT SIGN
         return "copyright"
-    if f.words <= 25 and cue.contains("masthead"):
+    if f.words <= 12 and cue.starts("copyright_start"):
+        return "copyright"
+    if f.words <= 25 and not f.terminal and cue.contains("masthead"):
         return "masthead"
     if is_ticker(f):
         return "ticker"
@@ -58,6 +60,13 @@ def kind_of(unit: Unit) -> str | None:
             return "follow"
     if is_nav(text, f):
         return "nav"
+    if not f.terminal and not f.commas and f.words <= 40:
+        # Menus copied as one line: they start at "home", or are mostly section names.
+        if cue.starts("menu_start"):
+            return "nav"
+        covered, used = cue.cover("section", "nav", "menu_start")
+        if used >= 3 and covered * 5 >= len(cue.words) * 3:
+            return "menu"
     if f.words <= 25 and labelled(f, "related"):
         return "related"
     if f.words <= 12 and not f.terminal:
@@ -86,6 +95,8 @@ def is_ticker(f: Features) -> bool:
     if f.chars < 160 or f.terminal or f.inner_stops > 1:
         return False
     run_together = f.double_dots + f.separators
+    if f.words >= 20 and not f.commas and not f.inner_stops and run_together:
+        return True  # headlines run together with no sentence punctuation at all
     sparse_commas = f.commas * 120 <= f.chars
     return sparse_commas and (run_together >= 3 or (f.chars >= 400 and f.commas == 0))
 
@@ -154,4 +165,4 @@ def names_source(text: str, f: Features, names: set[cues.Words]) -> bool:
 
 def is_tag_line(text: str, f: Features) -> bool:
     """A line of tags or the category label (``cue: a, b``)."""
-    return f.words <= 25 and labelled(f, "tags")
+    return f.words <= 25 and not f.terminal and labelled(f, "tags")

@@ -21,6 +21,11 @@ class Found:
     node: LexborNode | None  # the heading element it was read from, if any
 
 
+def text_of(node: LexborNode) -> str:
+    """The node's text with its whitespace collapsed, as a headline is compared."""
+    return " ".join((node.text() or "").split())
+
+
 def _meta(tree: LexborHTMLParser, *selectors: str) -> str:
     for selector in selectors:
         node = tree.css_first(selector)
@@ -72,7 +77,7 @@ def find(tree: LexborHTMLParser) -> Found | None:
         for t in (_meta(tree, 'meta[property="og:title"]', 'meta[name="twitter:title"]'), title_tag)
         if t
     ]
-    h1s = [(" ".join((n.text() or "").split()), n) for n in tree.css("h1")]
+    h1s = [(text_of(n), n) for n in tree.css("h1")]
     h1s = [(t, n) for t, n in h1s if t]
     for text, node in h1s:
         if any(_similar(text, d) for d in declared):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tasks.normalise import charsets as cs
 from tasks.section import cues, furniture
 from tasks.section.furniture import BARRIERS, TOP
-from tasks.section.units import Unit
+from tasks.section.units import Features, Unit
 
 Labelled = tuple[Unit, str, int | None]  # unit, block kind, list id
 
@@ -25,8 +25,6 @@ _BULLET = re.compile(
     rf"^(?:[{cs.char_class(cs.BULLETS)}]\s*(?=\S)|\d{{1,2}}\s*[.)\-\u2013]\s+|\(\d{{1,2}}\)\s*)"
 )
 _LABEL = re.compile(rf"^([^:.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_COMMA}]{{2,60}}):\s*(\S.*)$")
-# Units passed over when looking up from the body for the headline.
-_PASSABLE = frozenset({"repeat", "share", "follow", "caption", "ads", "foreign", "markup"})
 
 
 @dataclass
@@ -66,11 +64,12 @@ class Layout:
 
 
 def prose(u: Unit) -> bool:
-    """Running text: several words and sentence punctuation (or a markup paragraph)."""
+    """Running text: several words and sentence punctuation, or too long for anything else."""
     f = u.features
     if f.words < 6:
         return False
-    return f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0 or u.hint == "paragraph"
+    punctuated = f.terminal or f.last == ":" or f.commas > 0 or f.inner_stops > 0
+    return punctuated or u.hint == "paragraph" or f.words >= 20
 
 
 def item_kind(u: Unit) -> str | None:
@@ -106,6 +105,15 @@ def heading_like(u: Unit) -> bool:
     if f.last in "!?" + cs.ARABIC_QUESTION_MARK and f.words > 14:
         return False
     return not _BULLET.match(u.text)
+
+
+def _headline_shaped(f: Features) -> bool:
+    return f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops
+
+
+def _cut_excerpt(f: Features) -> bool:
+    """The opening words of another article, cut off with an ellipsis."""
+    return f.chars <= 320 and (f.text.endswith("...") or f.text.endswith(cs.ELLIPSIS))
 
 
 def _weight(u: Unit, fa: Facts, kind: str | None) -> int:
@@ -159,8 +167,22 @@ class _Page:
         self.facts = [facts(u) for u in units]
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)
+        self.related_blocks()
         self.labels: list[tuple[str | None, int | None]] = [(None, None)] * len(units)
         self.names: set[cues.Words] = set()  # site names and the like, from above the headline
+
+    def related_blocks(self) -> None:
+        """Headlines listed under a "read also" or "most read" header, with dates and cut excerpts."""
+        for i, u in enumerate(self.units):
+            if self.kinds[i] != "related" or not u.features.found.whole("related"):
+                continue
+            listed = 0
+            for j in range(i + 1, min(len(self.units), i + 16)):
+                f, fa = self.units[j].features, self.facts[j]
+                if self.kinds[j] or not (_headline_shaped(f) or fa.dated or (listed and _cut_excerpt(f))):
+                    break
+                self.kinds[j] = "related"
+                listed += 1
 
     def next_content(self, i: int, e: int) -> int | None:
         for j in range(i + 1, e + 1):
@@ -265,18 +287,10 @@ class _Page:
 
     def body(self, s: int, e: int) -> None:
         lists = self.lists(s, e)
-        related = 0
         for i in range(s, e + 1):
             u, fa = self.units[i], self.facts[i]
             if self.kinds[i]:
-                related = 8 if self.kinds[i] == "related" and u.features.found.whole("related") else 0
                 continue
-            f = u.features
-            if related and f.words <= 20 and f.last != "." and not f.commas and not f.inner_stops:
-                self.kinds[i] = "related"  # a headline listed under "read also"
-                related -= 1
-                continue
-            related = 0
             if u.hint in ("byline", "tag", "lead"):
                 kind = u.hint
             elif fa.byline == 2 or fa.dated:
@@ -330,11 +344,17 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
     """Label every unit: the headline (unless markup gave one), body blocks, or boilerplate."""
     page = _Page(units, title)
     s, e = _extent([_weight(u, fa, k) for u, fa, k in zip(units, page.facts, page.kinds, strict=True)])
+    t: int | None = None
     if s > e:
-        # No running prose at all: keep what is not furniture, in order.
+        # No running prose at all (a brief of a line or two): keep what is not furniture,
+        # in order, under the first line if it reads as a headline.
         s, e = 0, len(units) - 1
+        content = [i for i, k in enumerate(page.kinds) if not k]
+        if title is None and len(content) >= 2 and page.facts[content[0]].title_like:
+            t, s = content[0], content[0] + 1
     layout = Layout(title=title)
-    t = page.find_title(s, e) if title is None else None
+    if title is None and t is None:
+        t = page.find_title(s, e)
     if t is not None:
         layout.title = units[t]
         page.labels[t] = ("title", None)

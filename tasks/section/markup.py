@@ -1,24 +1,27 @@
 """HTML pages: remove the furniture markup declares, find the article's container, read its blocks.
 
-Parsing uses selectolax's Lexbor backend (fast enough for the 5 ms budget, where a
-full trafilatura extraction takes tens of milliseconds).  What an Arabic news page
-needs beyond generic extraction is handled here by markup (class names of tickers,
-weather and prayer-time boxes, related lists, comment forms) and in ``layout`` by
-the same cue words used for plain text.
+Parsing uses selectolax's Lexbor backend, the fastest well-kept parser for Python.
+A general extractor (trafilatura) was measured on the same pages (``bench/bench_section.py``):
+alone it takes as long as this whole stage, and what it returns (text or its own XML)
+keeps neither the block structure as the page marks it nor where each block stands in
+the source, which the offsets need.  What Arabic news pages need beyond generic
+extraction is handled by markup hints here (class names of tickers, weather and
+prayer-time boxes, related lists, comment forms, bylines) and in ``layout`` by the same
+cue words used for plain text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from tasks.normalise.clean import clean
 from tasks.normalise.rewrite import rewrite
 from tasks.offsets import compose
 from tasks.records import Anchor
-from tasks.section import headline, junk
+from tasks.section import container, headline, junk, structured
 from tasks.section.units import Unit
 
 # Elements that never hold article text.
@@ -34,14 +37,12 @@ _BLOCKS = frozenset(
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CLASS_HINTS = (
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
-    ("lead", re.compile(r"\blead|excerpt|summary|sub-?title|standfirst|\bdeck|\bintro|brief|abstract", re.I)),
+    (
+        "lead",
+        re.compile(r"\blead\b|\blede\b|excerpt|summary|sub-?(?:title|head)|standfirst|intro", re.I),
+    ),
     ("byline", re.compile(r"author|byline|writer|reporter|\bdate|time|publish|\bsource", re.I)),
     ("tag", re.compile(r"\btags?\b|keywords|categor|topics?\b", re.I)),
-)
-_KNOWN_BODY = (
-    '[itemprop="articleBody"], .article-body, .articleBody, .article-content, .article__body, '
-    ".entry-content, .post-content, .story-body, .news-content, .news-body, .details-body, "
-    ".field-name-body, #article-body, #articleBody, .article-text, .text-content, article"
 )
 _SPACE_RUN = re.compile(r"\s{2,}|[^\S ]|^\s+|\s+$")
 _PLAIN_RUN = re.compile(r"[^<>&\"']+")
@@ -60,10 +61,11 @@ class Page:
 class _Reader:
     """Turns the blocks under one element into units, with offsets into the source HTML."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, removed: list[str]) -> None:
         self.source = source
         self.cursor = 0
         self.units: list[Unit] = []
+        self.removed = removed  # blocks that markup shows to be furniture (link lists) go here
         self.pieces: list[tuple[str, list[Anchor]]] = []
         self.hint = ""
         self.group = -1
@@ -108,7 +110,9 @@ class _Reader:
             to_source = compose(collapse, anchors) if anchors else ()
         else:
             text, to_source = joined, tuple(anchors)
-        if text:
+        if text and self.hint == "boilerplate":
+            self.removed.append(text)
+        elif text:
             self.units.append(Unit(text, to_source, self.hint, self.group))
 
     def walk(self, node: LexborNode, hint: str, group: int) -> None:
@@ -178,125 +182,47 @@ def _only_bold(node: LexborNode) -> bool:
     return len(kids) == 1 and kids[0].tag in ("strong", "b")
 
 
-def _text_len(node: LexborNode) -> int:
-    return len((node.text() or "").strip())
-
-
-def _container(body: LexborNode) -> LexborNode | None:
-    """Return the element holding the most paragraph text (readability-style scoring).
-
-    Paragraphs inside containers named as furniture (comments, sidebars) do not count.
-    """
-    in_furniture = junk.NamedAncestors(body)
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
-
-    def credit(node: LexborNode | None, amount: float) -> None:
-        if node is None:
-            return
-        scores[node.mem_id] = scores.get(node.mem_id, 0.0) + amount
-        nodes[node.mem_id] = node
-
-    for p in body.css("p, pre, blockquote"):
-        text = (p.text() or "").strip()
-        if len(text) < 25 or in_furniture(p):
-            continue
-        amount = len(text) + 20 * (text.count("\u060c") + text.count(","))  # ARABIC COMMA
-        parent = p.parent
-        credit(parent, amount)
-        credit(parent.parent if parent else None, amount / 2)
-    seen: set[int] = set()
-    for br in body.css("br"):
-        holder = br.parent
-        if (
-            holder is not None
-            and holder.mem_id not in seen
-            and holder.tag != "p"
-            and not in_furniture(holder)
-        ):
-            seen.add(holder.mem_id)
-            _credit_direct_text(holder, credit)
-    if max(scores.values(), default=0) < 200:
-        # No paragraphs: text written straight into containers, one <div> a paragraph.
-        # (Looked at last: a page has thousands of containers.)
-        for holder in body.css("div, td, section, article, font, center"):
-            if not in_furniture(holder):
-                _credit_direct_text(holder, credit)
-    if not scores:
-        return None
-    for node in body.css(_KNOWN_BODY):
-        if node.mem_id in scores:
-            scores[node.mem_id] *= 1.25
-    best_id = max(scores, key=scores.__getitem__)
-    best = nodes[best_id]
-    parent = best.parent
-    if (
-        parent is not None
-        and parent.tag not in ("body", "html")
-        and scores.get(parent.mem_id, 0) >= 0.75 * scores[best_id]
-    ):
-        best = parent  # the article is split over siblings (an ad or a photo between parts)
-    return best if scores[best_id] >= 200 else None
-
-
-def _credit_direct_text(holder: LexborNode, credit: Callable[[LexborNode | None, float], None]) -> None:
-    """Score an element for the text written directly in it (not in child elements)."""
-    direct = len((holder.text(deep=False) or "").strip())
-    if direct >= 80:
-        credit(holder, direct)
-        credit(holder.parent, direct / 2)
-
-
-def _ancestors(node: LexborNode) -> list[LexborNode]:
-    out: list[LexborNode] = []
-    parent = node.parent
-    while parent is not None:
-        out.append(parent)
-        parent = parent.parent
-    return out
-
-
-def _article_root(container: LexborNode, heading: LexborNode | None) -> LexborNode:
-    """The nearest element holding both the headline and the body, unless that is the whole page."""
-    if heading is None:
-        return container
-    ids = {container.mem_id} | {a.mem_id for a in _ancestors(container)}
-    node: LexborNode | None = heading
-    while node is not None and node.mem_id not in ids:
-        node = node.parent
-    if node is None or node.tag in ("body", "html"):
-        return container
-    if _text_len(node) > 2 * _text_len(container) + 3000:
-        return container
-    return node
-
-
 def read_page(source: str) -> Page:
     """Return the headline, the units of the article's part of the page and the removed furniture.
 
     Furniture is removed by element and role over the whole page, by class and id
     names only inside the article's part (the rest of the page is not read at all).
+    When the markup holds no running text, the body declared in the page's JSON-LD is
+    read instead (its lines are mapped to the source where the JSON escapes nothing in them).
     """
     tree = LexborHTMLParser(source)
+    declared = [s.text() or "" for s in tree.css('script[type="application/ld+json"]')]
+    found = headline.find(tree)  # before <meta> goes with the other elements that hold no text
     tree.strip_tags(_DROP_TAGS)
-    found = headline.find(tree)
     page = Page(title=None)
     body = tree.body
     if body is None:
         return page
     junk.remove(body, page.removed, by_name=False)
-    container = _container(body)
     heading = None
-    if found is not None and found.node is not None:
-        # The node found before junk removal may be gone with its container: look again.
-        heading = next((h for h in body.css("h1") if " ".join((h.text() or "").split()) == found.text), None)
     if found is not None:
         start = source.find(found.text)
         page.title = Unit(found.text, ((0, start),) if start >= 0 else ())
-    root = _article_root(container, heading) if container is not None else body
+        if found.node is not None:
+            # The node found before furniture was removed may be gone with it: look again.
+            heading = next(
+                (h for h in body.css("h1") if " ".join((h.text() or "").split()) == found.text), None
+            )
+    found_container = container.find_container(body, heading)
+    root = container.article_root(found_container, heading) if found_container is not None else body
     junk.remove(root, page.removed, by_name=True)
-    reader = _Reader(source)
+    reader = _Reader(source, page.removed)
     reader.walk(root, "", -1)
     reader.flush()
     page.units = reader.units
+    if found_container is None and declared:
+        # Digits are left as they are: the stage does not know the setting, and escaped
+        # digits in JSON are rare (literal ones were converted with the page).
+        text, _ = clean(structured.article_body(declared), latin_digits=False)
+        if len(text) > sum(len(u.text) for u in page.units if u.hint == "paragraph"):
+            lines = [line for line in text.split("\n") if line]
+            starts = [source.find(line) for line in lines]  # found where the JSON escapes nothing
+            page.units = [
+                Unit(line, ((0, at),) if at >= 0 else ()) for line, at in zip(lines, starts, strict=True)
+            ]
     return page

@@ -11,7 +11,9 @@ from tasks.section.tokens import tokens
 
 # "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
-VERSION = "1"
+# "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
+# bodies, the headline's neighbourhood in HTML, og:title read.
+VERSION = "2"
 
 _SEPARATOR = "\n\n"
 _WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
@@ -21,8 +23,7 @@ def section(normalised: Normalised) -> Sectioned:
     """Return the article found in ``normalised``: its display text, headline, blocks, sentences, tokens.
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
-    maps each text node of a block to where it stands in the normalised HTML (approximate inside a
-    node that holds character references).
+    maps each text node of a block to where it stands in the normalised HTML (see ``tasks.section``).
     """
     if normalised.kind == "html":
         page = read_page(normalised.text)

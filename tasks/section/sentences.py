@@ -1,11 +1,12 @@
 """Arabic-aware sentence boundaries.
 
-A sentence ends at ``.``, ``!``, ``?``, ``؟`` (U+061F) or ``؛`` (U+061B, where it
-closes a clause that stands alone), with any closing quotes, before a space or
-the end of the block, or straight before the next Arabic word when a typist left
-out the space.  It does not end inside a number (``3.5``), after an abbreviation
-or initial (``د.`` Dr, ``أ.د.``), at ``..`` or an ellipsis used as a pause, or
-inside a quotation.
+A sentence ends at ``.``, ``!``, ``?``, the Arabic question mark (U+061F) or the
+Arabic semicolon (U+061B, where it closes a clause that stands alone), with any
+closing quotes, before a space or the end of the block, or straight before the next
+Arabic word when a typist left out the space.  It does not end inside a number
+(``3.5``), after an abbreviation or initial (a lone letter such as DAL, U+062F, for
+"Dr", or a listed abbreviation), at ``..`` or an ellipsis used as a pause, or inside
+a quotation.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ _BOUNDARY = re.compile(rf"([{_ENDERS}]+)([{_CLOSERS}]*)(?:(?=\s)|$|(?=[{_ARABIC}
 _STRONG = frozenset("!?" + cs.ARABIC_QUESTION_MARK + cs.ARABIC_SEMICOLON + cs.ARABIC_FULL_STOP)
 _QUOTE = re.compile('[\u00ab\u00bb\u201c\u201d"]')  # guillemets, curly and straight double quotes
 _OPEN = "\u00ab\u201c"
-_WORD_BEFORE = re.compile(r"(\S*)$")
 _LEADING_PUNCT = re.compile(r"^\W+")
 
 
@@ -58,8 +58,8 @@ def _ends_sentence(text: str, m: re.Match[str], start: int) -> bool:
         return True
     if len(run) > 1 or run == cs.ELLIPSIS:
         return False  # ".." and "..." are pauses in Arabic prose and headlines
-    before = _WORD_BEFORE.search(text, start, m.start())
-    word = _LEADING_PUNCT.sub("", before.group(1) if before else "").rsplit(".", 1)[-1]
+    space = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start()))
+    word = _LEADING_PUNCT.sub("", text[max(space + 1, start) : m.start()]).rsplit(".", 1)[-1]
     if not word:
         return True  # "word ." with a space before the stop
     if is_abbreviation(word):

@@ -1,8 +1,8 @@
 """ANERcorp-style tokens: runs of word characters, and each punctuation mark alone.
 
-Clitics stay attached (``والأردن``), as in ANERcorp; a number keeps its decimal
-or thousands separators and a following percent sign (``3.5``, ``1,000``,
-``70%``), as ANERcorp writes them.  Combining marks (diacritics) belong to the
+Clitics stay attached ("and Jordan" is one token, wa+al-Urdun), as in ANERcorp;
+a number keeps its decimal or thousands separators and a following percent sign
+(``3.5``, ``1,000``, ``70%``), as ANERcorp writes them.  Combining marks (diacritics) belong to the
 word they sit on.
 """
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tasks.normalise import charsets as cs
 from tasks.records import Anchor
 from tasks.section.cues import Found, find, words_of
 
-# Hints that markup gives about a unit (plain text gives none).
+# Hints that markup gives about a unit (plain text gives none); blocks that markup shows
+# to be furniture ("boilerplate") never become units.
 HINTS = ("", "paragraph", "heading", "strong", "list_item", "caption", "lead", "byline", "tag", "boilerplate")
 
 
@@ -24,23 +26,46 @@ class Unit:
     features: Features = field(init=False)
 
     def __post_init__(self) -> None:
-        self.features = features(self.text)
+        self.features = Features(self.text)
 
 
-@dataclass(frozen=True)
 class Features:
-    words: int  # whitespace-separated words
-    chars: int
-    found: Found  # cue phrases among the match-form words of the start of the line
-    head: Found | None  # cue phrases of a label before ":", "|", "-" ... (``label: text``), if any
-    terminal: bool  # ends with a sentence-ending mark (closing quotes ignored)
-    last: str  # last character, closing quotes ignored
-    inner_stops: int  # sentence ends followed by more text
-    commas: int
-    double_dots: int  # ".." used as a dash in headlines and tickers
-    separators: int  # menu and breadcrumb separators
-    arabic: bool  # has an Arabic letter
-    digits: bool
+    """What an editor sees in a unit at a glance; the cue words are looked up when first asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = len(text.split())  # whitespace-separated words
+        self.chars = len(text)
+        core = text.rstrip(_CLOSERS + " ")
+        self.last = core[-1:] or text[-1:]  # last character, closing quotes ignored
+        self.terminal = bool(self.last) and self.last in cs.SENTENCE_ENDERS
+        self.inner_stops = len(_INNER_STOP.findall(text))  # sentence ends followed by more text
+        self.commas = sum(text.count(c) for c in cs.COMMAS)
+        self.double_dots = text.count("..")  # ".." used as a dash in headlines and tickers
+        separators = len(_SEPARATOR.findall(text)) + text.count("::")
+        if cs.CLOSING_QUOTES[0] in text and cs.OPENING_QUOTES[0] in text:
+            separators -= text.count(cs.CLOSING_QUOTES[0])  # guillemets quote here, not breadcrumb arrows
+        self.separators = separators  # menu and breadcrumb separators
+        self.arabic = _ARABIC.search(text) is not None  # has an Arabic letter
+        self.digits = _DIGIT.search(text) is not None
+        # Running text: long, punctuated.  Page furniture is never like this, so most cue
+        # lookups can be skipped for it.
+        self.running = self.words >= 15 and self.terminal and bool(self.commas or self.inner_stops)
+
+    @cached_property
+    def found(self) -> Found:
+        """Cue phrases among the match-form words of the start of the line."""
+        long = self.words > _LONG
+        key = words_of(self.text[: _KEY_CHARS // 2 if long else _KEY_CHARS])
+        return find(key, limit=8 if long else None)
+
+    @cached_property
+    def head(self) -> Found | None:
+        """Cue phrases of a label before ":", "|", "-" ... (``label: text``), if there is one."""
+        m = _HEAD.match(self.text)
+        if m is None or (m.group(2) == cs.ARABIC_COMMA and self.words > 12):
+            return None  # in running text a comma ends a clause, not a label
+        return find(words_of(m.group(1)))
 
 
 _CLOSERS = cs.CLOSING_QUOTES + cs.STRAIGHT_QUOTES
@@ -54,31 +79,4 @@ _DIGIT = re.compile(r"\d")
 _KEY_CHARS = 240  # cues sit at the start of a line; long lines need no more
 _LONG = 30  # words: furniture is shorter, so only the start of a longer line is searched for cues
 _LABEL_CHARS = ":|-\u2013\u2014\u00bb\u00ab/\u060c"  # EN DASH, EM DASH, GUILLEMETS, ARABIC COMMA
-_HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*[{cs.char_class(_LABEL_CHARS)}]")
-
-
-def features(text: str) -> Features:
-    """Return the features of one unit's text."""
-    core = text.rstrip(_CLOSERS + " ")
-    last = core[-1:] or text[-1:]
-    separators = len(_SEPARATOR.findall(text)) + text.count("::")
-    if cs.CLOSING_QUOTES[0] in text and cs.OPENING_QUOTES[0] in text:
-        # Guillemets quote here; they are not breadcrumb arrows.
-        separators -= text.count(cs.CLOSING_QUOTES[0])
-    words = len(text.split())
-    key = words_of(text[: _KEY_CHARS if words <= _LONG else _KEY_CHARS // 2])
-    head = _HEAD.match(text)
-    return Features(
-        words=words,
-        chars=len(text),
-        found=find(key, limit=8 if words > _LONG else None),
-        head=find(words_of(head.group(1))) if head else None,
-        terminal=bool(last) and last in cs.SENTENCE_ENDERS,
-        last=last,
-        inner_stops=len(_INNER_STOP.findall(text)),
-        commas=sum(text.count(c) for c in cs.COMMAS),
-        double_dots=text.count(".."),
-        separators=separators,
-        arabic=_ARABIC.search(text) is not None,
-        digits=_DIGIT.search(text) is not None,
-    )
+_HEAD = re.compile(rf"^([^{cs.char_class(_LABEL_CHARS)}]{{1,40}}?)\s*([{cs.char_class(_LABEL_CHARS)}])")

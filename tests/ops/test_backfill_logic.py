@@ -19,7 +19,7 @@ from tasks.records import Budget
 from tasks.validate import Limits
 from tests.ops.helpers import short_payloads
 from tests.support import RedisServer
-from worker.backfill import Backfill, CheckpointExists, SourceBusy, open_source
+from worker.backfill import Backfill, CheckpointExists, SourceBusy, SourceError, open_source
 from worker.store import ArticleStore
 
 ARABIC_LINE = "أعلن وزير المالية اليوم خطة جديدة لخفض عجز الموازنة خلال العامين المقبلين"
@@ -94,6 +94,9 @@ def test_sources_give_line_numbers_payloads_and_reasons(tmp_path: Path) -> None:
     assert (rows[1].where, rows[1].payload) == ("line 4", {"id": "c2", "text": ""})
     assert rows[2].where == "line 5" and "5 fields" in str(rows[2].error)
     assert open_source(csv_file).count() == 3
+    (tmp_path / "c.csv").write_text("id,body\n1,x\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="no 'text' or 'html' column"):
+        open_source(tmp_path / "c.csv")
 
     folder = tmp_path / "site"
     (folder / "2024" / "05").mkdir(parents=True)

@@ -91,18 +91,18 @@ def test_lists_are_one_list(items: list[str], intro: bool) -> None:
 
 
 def test_text_and_html_of_one_article_give_the_same_structure() -> None:
-    heading, items = CASES["headings"][0], CASES["lists"][1]
+    heading, items, frame = CASES["headings"][0], CASES["lists"][1], CASES["html_frame"]
     lines = [TITLE, *PARAGRAPHS[:3], heading, CASES["list_intro"], *items, *PARAGRAPHS[3:]]
     html = (
-        f"<html><head><title>{TITLE} - جريدة الصباح الجديد</title></head><body>"
-        "<nav><a href='/'>الرئيسية</a> <a href='/h'>صحة</a></nav>"
+        f"<html><head><title>{TITLE} - {frame['site']}</title></head><body>"
+        f"<nav><a href='/'>{frame['menu'][0]}</a> <a href='/h'>{frame['menu'][1]}</a></nav>"
         f"<article><h1>{TITLE}</h1>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
         + f"<h2>{heading}</h2><p>{CASES['list_intro']}</p><ul>"
         + "".join(f"<li>{i}</li>" for i in items)
         + "</ul>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:])
-        + "</article><footer>جميع الحقوق محفوظة</footer></body></html>"
+        + f"</article><footer>{frame['footer']}</footer></body></html>"
     )
     from_text = run("\n".join(lines))
     from_html = section(normalise(Article(id="case", content=html, kind="html")))
@@ -113,3 +113,28 @@ def test_text_and_html_of_one_article_give_the_same_structure() -> None:
     ]
     assert from_html.sentences == from_text.sentences
     assert from_html.tokens == from_text.tokens
+
+
+def test_paragraphs_without_punctuation_are_still_paragraphs() -> None:
+    bare = [p.replace("\u060c", "").rstrip(".") for p in PARAGRAPHS]  # no ARABIC COMMA, no full stop
+    sec = run("\n".join([CASES["furniture"][0]["lines"][0], TITLE, *bare]))
+    assert sec.title == TITLE
+    assert texts(sec, "paragraph") == bare
+
+
+def test_html_article_appended_below_is_not_taken_for_the_page_article() -> None:
+    other = [
+        ln
+        for ln in (CASES_DIR.parent / "text-clean-article.txt").read_text(encoding="utf-8").splitlines()
+        if ln
+    ]
+    story = "<div class='story'><h1>{}</h1><div class='body'>{}</div></div>"
+    html = (
+        f"<html><head><meta property='og:title' content='{TITLE}'></head><body>"
+        + story.format(TITLE, "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]))
+        + story.format(other[0], "".join(f"<p>{p}</p>" for p in other[1:] * 2))  # longer, below
+        + "</body></html>"
+    )
+    sec = section(normalise(Article(id="case", content=html, kind="html")))
+    assert sec.title == TITLE
+    assert texts(sec, "paragraph") == PARAGRAPHS[:2]

@@ -27,6 +27,7 @@ from rich.text import Text
 from worker.backfill import Record, Report, Stats
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+SHOW = 50  # bad records listed in the text report
 COUNTS = "done {task.fields[done]}  failed {task.fields[failed]}  skipped {task.fields[skipped]}  " \
          "bad {task.fields[bad]}  in flight {task.fields[in_flight]}"
 
@@ -51,16 +52,23 @@ class PlainProgress:
         self.every = every
         self.last = 0.0
         self.started = time.monotonic()
+        self.base: int | None = None  # records finished before this run (a resumed one)
+        self.shown = ""
 
     def update(self, stats: Stats, final: bool = False) -> None:
+        if self.base is None:
+            self.base = stats.finished
         now = time.monotonic()
         if not final and now - self.last < self.every:
             return
         self.last = now
-        rate = stats.finished / max(now - self.started, 1e-9)
+        rate = (stats.finished - self.base) / max(now - self.started, 1e-9)
         left = stats.total - stats.finished
         eta = f"{left / rate:,.0f} s" if rate and left > 0 else "-"
         counts = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in _fields(stats).items())
+        if final and counts == self.shown:
+            return  # the last line said it already
+        self.shown = counts
         self.console.print(f"backfill {stats.finished}/{stats.total}  {rate:,.0f}/s  ETA {eta}  {counts}",
                            highlight=False)
 
@@ -75,6 +83,8 @@ def progress_bar(console: Console) -> Iterator[Callable[[Stats], None]]:
         task = bar.add_task("backfill", total=None, done=0, failed=0, skipped=0, bad=0, in_flight=0)
 
         def update(stats: Stats) -> None:
+            if bar.tasks[0].total is None:  # the first news: a resumed run starts part-way, at no speed
+                bar.reset(task, total=stats.total, completed=stats.finished, **_fields(stats))
             bar.update(task, total=stats.total, completed=stats.finished, **_fields(stats))
 
         yield update
@@ -93,8 +103,11 @@ def print_report(report: Report, out: Console) -> None:
                   "use --reprocess-outdated to re-run them", highlight=False)
     if report.bad:
         out.print(f"  bad records ({s.bad:,}):", highlight=False)
-        for entry in report.bad:
+        for entry in report.bad[:SHOW]:
             out.print(f"    {entry['where']}: {entry['reason']}", highlight=False, markup=False)
+        if s.bad > SHOW:
+            out.print(f"    ... {s.bad - SHOW:,} more (printed as they were read; --json lists them)",
+                      highlight=False)
     if report.failed:
         out.print(f"  failed articles ({s.failed:,}; `khabar failed list` has them all):", highlight=False)
         for f in report.failed:
@@ -151,7 +164,8 @@ def backfill(
 
     if resume and restart:
         raise typer.BadParameter("give --resume or --restart, not both")
-    err = Console(stderr=True, force_terminal=True if progress else None, highlight=False)
+    # soft_wrap: a line longer than the terminal (or the 80 columns assumed in a pipe) is not cut.
+    err = Console(stderr=True, force_terminal=True if progress else None, highlight=False, soft_wrap=True)
     try:
         src = open_source(source, source_format)
     except SourceError as exc:

@@ -1,0 +1,40 @@
+"""The article body a page declares in its structured data (schema.org JSON-LD).
+
+Pages built by scripts may hold no article text in their markup at all; most still
+declare ``articleBody`` in a ``NewsArticle`` for search engines.  It is the fallback
+when the markup yields no running text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+_BODY_KEYS = ("articleBody", "text")
+
+
+def _objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from _objects(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _objects(item)
+
+
+def article_body(scripts: list[str]) -> str:
+    """Return the longest ``articleBody`` declared in the JSON-LD ``scripts``, or ""."""
+    best = ""
+    for script in scripts:
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue  # pages ship broken JSON-LD too
+        for obj in _objects(data):
+            for key in _BODY_KEYS:
+                value = obj.get(key)
+                if isinstance(value, str) and len(value) > len(best):
+                    best = value
+    return best

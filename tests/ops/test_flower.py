@@ -1,0 +1,75 @@
+"""A real Flower (``khabar flower``) on the test Redis: basic auth, tasks sent through its HTTP API."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.ops.helpers import khabar_popen, short_payloads, wait_until
+from tests.support import RedisServer, free_port, worker_env
+from worker.store import ArticleStore
+
+AUTH = "ops:s3cret"
+
+
+def call(url: str, auth: str | None = AUTH, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """One HTTP request; returns (status, decoded JSON or text)."""
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                     method="POST" if body is not None else "GET")
+    request.add_header("Content-Type", "application/json")
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read().decode()
+            return response.status, json.loads(raw) if raw.startswith(("{", "[")) else raw
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_tasks_sent_through_flower_succeed_and_show_in_its_task_list(
+    clean_redis: RedisServer, make_worker: Any, tmp_path: Path
+) -> None:
+    make_worker(clean_redis.url, concurrency=1)
+    port = free_port()
+    env = worker_env(clean_redis.url, tmp_path / "data") | {"FLOWER_BASIC_AUTH": AUTH}
+    flower = khabar_popen(env, "flower", "--port", str(port), stderr=(tmp_path / "flower.log").open("w"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def up() -> bool:
+            assert flower.poll() is None, (tmp_path / "flower.log").read_text()[-2000:]
+            try:
+                return call(f"{base}/healthcheck", auth=None)[0] == 200
+            except OSError:
+                return False
+
+        wait_until(up, 60, "Flower to answer")
+        assert call(f"{base}/api/tasks", auth=None)[0] == 401
+        assert call(f"{base}/api/tasks", auth="ops:wrong")[0] == 401
+        # Flower sees tasks through the workers' events: wait until it knows the worker.
+        wait_until(lambda: call(f"{base}/api/workers?refresh=1")[1], 60, "Flower to see the worker")
+
+        payloads = short_payloads(3, start=70)
+        task_ids = {}
+        for p in payloads:
+            status, answer = call(f"{base}/api/task/send-task/khabar.process_article",
+                                  body={"args": [p], "queue": "khabar"})
+            assert status == 200, answer
+            task_ids[answer["task-id"]] = p["id"]
+
+        def all_succeeded() -> dict[str, Any] | None:
+            tasks = call(f"{base}/api/tasks")[1]
+            states = {t: tasks.get(t, {}).get("state") for t in task_ids}
+            return tasks if set(states.values()) == {"SUCCESS"} else None
+
+        # The chain's last stage takes the intake task's id: SUCCESS means the pipeline ran.
+        wait_until(all_succeeded, 120, "the tasks to show SUCCESS in Flower", every=0.5)
+        store = ArticleStore(clean_redis.client())
+        assert {store.status(article_id) for article_id in task_ids.values()} == {"done"}
+    finally:
+        flower.terminate()
+        flower.wait(timeout=30)

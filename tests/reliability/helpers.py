@@ -1,0 +1,151 @@
+"""Shared parts of the damage tests: fast settings, waiting, expected documents, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from config.settings import Settings
+from tasks.pipeline import process_payload
+from tests.support import ROOT, RedisServer
+from worker.store import ArticleStore
+
+# Settings for workers under test: short limits and backoffs so damage is repaired
+# in seconds, and the fast gazetteer recogniser so that restarted children are
+# ready at once.  visibility_timeout must exceed hard_time_limit + retry_backoff_max.
+FAST: dict[str, str] = {
+    "ner_backend": "gazetteer",
+    "retry_backoff": "0.05",
+    "retry_backoff_max": "0.5",
+    "soft_time_limit": "6",
+    "hard_time_limit": "8",
+    "visibility_timeout": "12",
+    "restore_interval": "1",
+}
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def finished(store: ArticleStore, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The documents (or status records) of the given articles that are done or failed."""
+    out = {}
+    for i in ids:
+        doc = store.document(i)
+        if doc is not None and doc["status"] in ("done", "failed"):
+            out[i] = doc
+    return out
+
+
+def wait_for(store: ArticleStore, ids: list[str], timeout: float = 240.0) -> dict[str, dict[str, Any]]:
+    """Wait until every article is done or failed; return their documents by id."""
+    deadline = time.monotonic() + timeout
+    docs: dict[str, dict[str, Any]] = {}
+    while time.monotonic() < deadline:
+        try:
+            docs |= finished(store, [i for i in ids if i not in docs])
+        except redis.ConnectionError:
+            pass  # the test itself may be restarting Redis
+        if len(docs) == len(ids):
+            return docs
+        time.sleep(0.25)
+    missing = sorted(set(ids) - set(docs))
+    states = {i: store.document(i) for i in missing[:3]}
+    raise AssertionError(f"{len(missing)} article(s) not finished in {timeout} s: {missing[:5]} {states}")
+
+
+def count_done(store: ArticleStore, ids: Iterable[str]) -> int:
+    try:
+        return sum(1 for i in ids if store.status(i) == "done")
+    except redis.ConnectionError:
+        return 0
+
+
+@cache
+def _resources() -> Any:
+    from worker.runtime import resources_from
+
+    return resources_from(Settings(ner_backend="gazetteer"))
+
+
+def expected_document(payload: dict[str, Any]) -> dict[str, Any]:
+    """The document ``khabar process`` makes of a payload, with the workers' settings under test."""
+    from worker.runtime import budget_from, limits_from
+
+    settings = Settings(ner_backend="gazetteer")
+    return process_payload(payload, limits_from(settings), budget_from(settings), _resources())
+
+
+def comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document without its timings, which differ from run to run."""
+    out = dict(doc)
+    out["stages"] = {
+        name: {k: v for k, v in run.items() if k != "seconds"} for name, run in doc["stages"].items()
+    }
+    return out
+
+
+def khabar(env: dict[str, str], *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """Run the ``khabar`` command line in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "worker", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+class PrivateRedis(RedisServer):
+    """A private redis-server whose client does not retry: stopping it takes no seconds of retries."""
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, retry=Retry(NoBackoff(), 0))
+
+
+class ConfiguredRedis(RedisServer):
+    """A private redis-server with extra arguments (a password, TLS)."""
+
+    def __init__(self, directory: Path, extra: list[str], client_kwargs: dict[str, Any],
+                 url: str, port: int | None = None) -> None:
+        super().__init__(directory, port=port)
+        self.extra = extra
+        self.client_kwargs = client_kwargs
+        self._url = url.format(port=self.port)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(retry=Retry(NoBackoff(), 0), **self.client_kwargs)
+
+    def start(self) -> ConfiguredRedis:
+        from tests.support import redis_server_binary
+
+        args = [redis_server_binary(), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
+                "--appendonly", "no", "--logfile", str(self.dir / "redis.log"), *self.extra]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if self.client().ping():
+                    return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start: {(self.dir / 'redis.log').read_text()[-2000:]}")

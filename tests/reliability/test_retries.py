@@ -1,0 +1,58 @@
+"""Transient faults: retried with exponential backoff and jitter until every article is done."""
+
+from __future__ import annotations
+
+import statistics
+
+from tests import corpus
+from tests.conftest import celery_client
+from tests.reliability.helpers import FAST, comparable, expected_document, wait_for
+from worker.store import ArticleStore
+
+BACKOFF, BACKOFF_MAX = float(FAST["retry_backoff"]), float(FAST["retry_backoff_max"])
+
+
+def test_thirty_percent_transient_faults_all_done_with_growing_backoff(clean_redis, make_worker) -> None:
+    # 12 retries: the chance that one of 400 stage runs fails 13 times in a row at 30 % is 1e-4.
+    make_worker(clean_redis.url, concurrency=2, fault_stage="*", fault_rate="0.3", max_retries="12", **FAST)
+    payloads = corpus.payloads(100, start=500)
+    client = celery_client(clean_redis.url)
+    for p in payloads:
+        client.send_task("khabar.process_article", args=[p], queue="khabar")
+    store = ArticleStore(clean_redis.client())
+    ids = [str(p["id"]) for p in payloads]
+    docs = wait_for(store, ids, timeout=300)
+
+    assert {i: d.get("error") for i, d in docs.items() if d["status"] != "done"} == {}
+    for payload in payloads:
+        assert comparable(docs[str(payload["id"])]) == comparable(expected_document(payload))
+
+    delays_by_retry: dict[int, list[float]] = {}
+    runs = 0
+    for article_id in ids:
+        for stage, records in store.retries(article_id).items():
+            assert stage in ("normalise", "section", "entities", "summarise")
+            # Retries of a stage are numbered 1..n with none missing, each an injected fault.
+            assert [r["retry"] for r in records] == list(range(1, len(records) + 1))
+            assert all(r["error"] == "InjectedFault" for r in records)
+            for earlier, later in zip(records, records[1:], strict=False):
+                # The next attempt did not run before the countdown of the earlier one ran out.
+                assert later["at"] - earlier["at"] >= earlier["delay"] - 0.01
+            for r in records:
+                base = min(BACKOFF_MAX, BACKOFF * 2 ** (r["retry"] - 1))
+                # Equal jitter: each delay lies in [base/2, base] for its retry number.
+                assert base / 2 - 1e-3 <= r["delay"] <= base + 1e-3, r
+                delays_by_retry.setdefault(r["retry"], []).append(r["delay"])
+                runs += 1
+
+    # About 0.3/0.7 * 400 = 170 retries are expected; far fewer means faults were not injected.
+    assert runs >= 80, runs
+    means = {n: statistics.mean(d) for n, d in sorted(delays_by_retry.items())}
+    counts = {n: len(d) for n, d in sorted(delays_by_retry.items())}
+    longest = max(max(d) for d in delays_by_retry.values())
+    print(f"retries={runs} by retry number={counts} "
+          f"mean delay={ {n: round(m, 3) for n, m in means.items()} } max delay={longest:.3f}")
+    # The backoff grows: mean delay doubles with each retry until the cap.
+    assert means[2] > 1.5 * means[1] and means[3] > 1.5 * means[2], means
+    # Jitter: delays of the same retry number differ.
+    assert len(set(delays_by_retry[1])) > 10

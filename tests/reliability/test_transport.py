@@ -1,0 +1,36 @@
+"""The hand-over of a fetched message survives a Redis restart (worker.transport)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kombu import Connection
+
+from tests.reliability.helpers import PrivateRedis
+from worker.transport import QoS, Transport
+
+
+def test_fetched_message_is_kept_until_redis_is_back(tmp_path) -> None:
+    server = PrivateRedis(tmp_path / "redis", persistent=True).start()
+    try:
+        with Connection(server.url, transport=Transport) as conn:
+            channel = conn.default_channel
+            assert isinstance(channel.qos, QoS)
+            raw = channel.prepare_message('{"a": 1}', content_type="application/json")
+            raw["properties"]["delivery_info"] = {"exchange": "", "routing_key": "q"}
+            raw["properties"]["delivery_tag"] = "tag-1"
+            message = channel.Message(raw, channel=channel)
+            server.stop()  # Redis goes away just as the message was taken off its queue...
+            restarter = threading.Timer(1.5, server.start)
+            restarter.start()
+            started = time.monotonic()
+            channel.qos.append(message, "tag-1")  # ...and the worker holds it until Redis is back
+            held = time.monotonic() - started
+            restarter.join()
+            assert server.client().hexists("unacked", "tag-1")
+        # Unacknowledged when the connection closed: put back on its queue, not lost.
+        assert server.client().llen("q") == 1
+        assert held >= 1.0
+    finally:
+        server.stop()
