@@ -40,7 +40,7 @@ class FeatureConfig:
     wordfreq: bool = True  # general-text frequency bins and the article ratio
     window: int = 2  # context window, tokens either side
     bigrams: bool = True  # neighbouring word pairs
-    doc_window: int = 300  # tokens either side searched for other mentions of a word (0: off)
+    doc_window: int = 150  # tokens either side searched for other mentions of a word (0: off)
 
     def to_json(self) -> dict[str, Any]:
         """Return the configuration as JSON-ready values (for ``meta.json``)."""
