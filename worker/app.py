@@ -8,10 +8,7 @@ paths that need no broker (``khabar process``) never import it.
 from __future__ import annotations
 
 import logging
-import ssl
 from functools import partial
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from celery import Celery
 from celery.signals import worker_process_init
@@ -22,33 +19,12 @@ from kombu.utils import json as kombu_json
 from config.settings import STAGE_NAMES, Settings, load_settings
 from worker import logs, sentry
 from worker.embedded_redis import resolve_url
+from worker.transport import tls_options
 
 
 def broker_url(settings: Settings) -> str:
     configured = settings.redis_url.get_secret_value() if settings.redis_url else None
     return resolve_url(configured, settings.data_dir)
-
-
-_SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
-
-
-def tls_options(url: str) -> dict[str, Any] | None:
-    """SSL options for a ``rediss://`` URL (None for others), taken from its query string.
-
-    The certificate is verified unless the URL says otherwise (``ssl_cert_reqs=none``):
-    kombu alone would silently skip verification, Celery's result backend would refuse
-    the URL.  Options: ssl_cert_reqs (required|optional|none), ssl_ca_certs,
-    ssl_certfile, ssl_keyfile.
-    """
-    parts = urlsplit(url)
-    if parts.scheme != "rediss":
-        return None
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items() if k in _SSL_OPTIONS}
-    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
-    name = query.get("ssl_cert_reqs", "required").lower().removeprefix("cert_")
-    if name not in reqs:
-        raise ValueError(f"ssl_cert_reqs must be one of {', '.join(reqs)}, not {name!r}")
-    return {**query, "ssl_cert_reqs": reqs[name]}
 
 
 def register_utf8_json() -> None:

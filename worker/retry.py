@@ -36,3 +36,22 @@ def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[st
             yield f"{article_id}: not requeued, the broker could not be reached ({type(exc).__name__})"
             continue
         yield f"{article_id}: requeued from stage {failure.stage}"
+
+
+def requeue_stuck(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[str]:
+    """Send again the stage chain of articles whose message was lost, from their first unfinished stage.
+
+    For an article left ``queued`` or ``running`` with no message anywhere (see
+    docs/RELIABILITY.md, "Not guaranteed").  A message that was only slow makes the
+    article run twice, which is harmless: stages are idempotent.
+    """
+    from tasks.celery_tasks import pipeline_chain
+    from tasks.pipeline import STAGE_NAMES
+
+    for article_id in article_ids:
+        stage = store.first_unfinished_stage(article_id, STAGE_NAMES)
+        if stage is None:
+            yield f"{article_id}: its payload was not stored (lost before validation); resubmit it"
+            continue
+        pipeline_chain(article_id, start=stage).apply_async()
+        yield f"{article_id}: requeued from stage {stage}"

@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.retry import Retry
-
 from config.settings import Settings
 from tasks.entities import load_recogniser
 from tasks.pipeline import Resources
@@ -19,6 +16,7 @@ from tasks.records import Budget
 from tasks.validate import Limits
 from worker.embedded_redis import client_for
 from worker.store import ArticleStore
+from worker.transport import reconnecting
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,8 @@ def resources_from(settings: Settings) -> Resources:
 def store_for(settings: Settings, redis_url: str) -> ArticleStore:
     # Each command rides out a Redis restart of up to ~10 s by reconnecting with
     # backoff; longer outages surface as redis.ConnectionError, a transient error.
-    retry = Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries=10)
     client = client_for(redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30,
-                        retry=retry)
+                        retry=reconnecting())
     return ArticleStore(client, prefix=settings.key_prefix, ttl=settings.document_ttl)
 
 

@@ -306,6 +306,31 @@ class ArticleStore:
             article_id, err["stage"], err["reason"], err["message"], err.get("attempts", 1), err["at"]
         )
 
+    def stale(self, older_than: float) -> list[tuple[str, str, str, float]]:
+        """Articles queued or running and unchanged for ``older_than`` seconds.
+
+        Returns (id, status, stage, updated_at), oldest first.  Scans the keyspace: for
+        operators.  An article waiting behind a long queue is stale by this measure too.
+        """
+        keys = list(self.r.scan_iter(match=self.key("*"), count=1000))
+        pipe = self.r.pipeline(transaction=False)
+        for k in keys:
+            pipe.hmget(k, ["status", "stage", "updated_at"])
+        cutoff = time.time() - older_than
+        out = []
+        for k, (status, stage, updated) in zip(keys, pipe.execute(), strict=True):
+            if status in (b"queued", b"running") and float(updated or 0) < cutoff:
+                article_id = k.decode()[len(self.key("")) :]
+                out.append((article_id, status.decode(), (stage or b"").decode(), float(updated or 0)))
+        return sorted(out, key=lambda row: row[3])
+
+    def first_unfinished_stage(self, article_id: str, stages: Sequence[str]) -> str | None:
+        """The first of ``stages`` with no stored output, if the article's input is stored; else None."""
+        values = self.r.hmget(self.key(article_id), ["article", *(f"out:{s}" for s in stages)])
+        if values[0] is None:
+            return None
+        return next((s for s, v in zip(stages, values[1:], strict=True) if v is None), stages[-1])
+
     def counts(self) -> dict[str, int]:
         """Count articles by status (scans the keyspace; for operators, not hot paths)."""
         counts = dict.fromkeys(_STATUSES, 0)

@@ -1,4 +1,6 @@
-"""kombu's Redis transport, with the hand-over of a message made to survive a Redis restart.
+"""How workers reach Redis: TLS options, and a Redis transport that keeps fetched messages.
+
+``tls_options`` turns the query string of a ``rediss://`` URL into SSL options.
 
 kombu takes a message off its queue with BRPOP and only then records it in the
 ``unacked`` hash, from which an unacknowledged message is restored after the
@@ -16,14 +18,38 @@ loses the message (see docs/RELIABILITY.md).
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from kombu.transport import redis as kombu_redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import AuthenticationError, AuthorizationError
+from redis.retry import Retry
 
 log = logging.getLogger("khabar.transport")
 
 HOLD_SECONDS = 60.0
+
+
+class Reconnect(Retry):  # type: ignore[misc]
+    """redis-py's retry, for lost connections only: a wrong password will not pass by waiting."""
+
+    def call_with_retry(
+        self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+    ) -> Any:
+        def retryable(error: Exception) -> bool:
+            if isinstance(error, AuthenticationError | AuthorizationError):
+                return False
+            return is_retryable is None or bool(is_retryable(error))
+
+        return super().call_with_retry(do, fail, retryable, with_failure_count)
+
+
+def reconnecting(retries: int = 10) -> Retry:
+    """Retry a command through a Redis restart: about 10 s of reconnecting with backoff and jitter."""
+    return Reconnect(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries=retries)
 
 
 class QoS(kombu_redis.QoS):  # type: ignore[misc]
@@ -50,3 +76,25 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
 
 class Transport(kombu_redis.Transport):  # type: ignore[misc]
     Channel = Channel
+
+
+_SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
+
+
+def tls_options(url: str) -> dict[str, Any] | None:
+    """SSL options for a ``rediss://`` URL (None for others), taken from its query string.
+
+    The certificate is verified unless the URL says otherwise (``ssl_cert_reqs=none``):
+    kombu alone would silently skip verification, Celery's result backend would refuse
+    the URL.  Options: ssl_cert_reqs (required|optional|none), ssl_ca_certs,
+    ssl_certfile, ssl_keyfile.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "rediss":
+        return None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items() if k in _SSL_OPTIONS}
+    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
+    name = query.get("ssl_cert_reqs", "required").lower().removeprefix("cert_")
+    if name not in reqs:
+        raise ValueError(f"ssl_cert_reqs must be one of {', '.join(reqs)}, not {name!r}")
+    return {**query, "ssl_cert_reqs": reqs[name]}

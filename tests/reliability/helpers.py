@@ -119,13 +119,14 @@ class PrivateRedis(RedisServer):
 
 
 class ConfiguredRedis(RedisServer):
-    """A private redis-server with extra arguments (a password, TLS)."""
+    """A private redis-server with extra arguments (a password; TLS on its port when ``tls``)."""
 
-    def __init__(self, directory: Path, extra: list[str], client_kwargs: dict[str, Any],
-                 url: str, port: int | None = None) -> None:
-        super().__init__(directory, port=port)
+    def __init__(self, directory: Path, url: str, extra: list[str], client_kwargs: dict[str, Any],
+                 tls: bool = False) -> None:
+        super().__init__(directory)
         self.extra = extra
-        self.client_kwargs = client_kwargs
+        self.tls = tls
+        self.client_kwargs = {"host": "127.0.0.1", "port": self.port, **client_kwargs}
         self._url = url.format(port=self.port)
 
     @property
@@ -138,14 +139,17 @@ class ConfiguredRedis(RedisServer):
     def start(self) -> ConfiguredRedis:
         from tests.support import redis_server_binary
 
-        args = [redis_server_binary(), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
+        ports = ["--port", "0", "--tls-port", str(self.port)] if self.tls else ["--port", str(self.port)]
+        args = [redis_server_binary(), *ports, "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
                 "--appendonly", "no", "--logfile", str(self.dir / "redis.log"), *self.extra]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if self.client().ping():
                     return self
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start: {(self.dir / 'redis.log').read_text()[-2000:]}")
+        log = (self.dir / "redis.log").read_text() if (self.dir / "redis.log").exists() else ""
+        self.stop()
+        raise RuntimeError(f"redis-server did not start: {log[-2000:]}")

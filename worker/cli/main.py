@@ -133,11 +133,12 @@ def worker(
 SUBMIT_RETRY_POLICY = {"max_retries": 30, "interval_start": 0, "interval_step": 0.5, "interval_max": 2.0}
 
 
-def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
+def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
     """Send payloads to ``khabar.process_article``; return their article ids.
 
     Sizes are checked before anything is sent: an oversized article raises
-    ``InvalidArticle`` (reason ``too_large``, naming it) and nothing is sent.
+    ``InvalidArticle`` (reason ``too_large``, naming it by ``names`` or its id) and
+    nothing is sent.
     """
     from tasks.errors import InvalidArticle
     from tasks.validate import check_size, content_hash
@@ -153,7 +154,7 @@ def submit_payloads(mod: Any, payloads: list[dict[str, Any]]) -> list[str]:
             try:
                 check_size(content, limits)
             except InvalidArticle as exc:
-                name = p.get("id") or f"payload {n + 1}"
+                name = names[n] if names else p.get("id") or f"payload {n + 1}"
                 raise InvalidArticle(exc.reason, f"{name}: {exc.detail}") from None
         p.setdefault("id", content_hash(kind, str(content or ""))[:32])
         ids.append(p["id"])
@@ -183,8 +184,9 @@ def submit(
 ) -> None:
     """Enqueue articles through khabar.process_article and print their ids."""
     mod = _celery(ctx)
-    payloads = []
-    for _name, kind, content in read_inputs(files):
+    payloads, names = [], []
+    for name, kind, content in read_inputs(files):
+        names.append(name)
         payload: dict[str, Any] = {kind: content}
         summary = budget_payload(summary_words, summary_sentences, summary_ratio)
         if summary:
@@ -193,7 +195,7 @@ def submit(
     from tasks.errors import InvalidArticle
 
     try:
-        ids = submit_payloads(mod, payloads)
+        ids = submit_payloads(mod, payloads, names)
     except InvalidArticle as exc:
         typer.echo(f"rejected, nothing sent: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -244,7 +246,8 @@ def status(ctx: typer.Context) -> None:
           "failed": store.r.zcard(store.failed_key)})
 
 
-failed_app = typer.Typer(help="Failed articles (dead letters): list, show, retry, purge.", no_args_is_help=True)
+failed_app = typer.Typer(help="Failed articles (dead letters): list, show, retry, purge; stuck ones.",
+                         no_args_is_help=True)
 app.add_typer(failed_app, name="failed")
 
 
@@ -280,6 +283,25 @@ def failed_retry(
     store = _store(ctx)
     ids = [article_id] if article_id else [f.id for f in store.failures(limit=10**9)]
     for line in retry_failed(store, ids):
+        typer.echo(line)
+
+
+@failed_app.command("stuck")
+def failed_stuck(
+    ctx: typer.Context,
+    older_than: Annotated[float, typer.Option(help="Seconds without change.")] = 3600.0,
+    requeue: Annotated[bool, typer.Option(help="Send their stage chains again.")] = False,
+) -> None:
+    """List articles queued or running with no change for a while; --requeue sends them again."""
+    from worker.retry import requeue_stuck
+
+    store = _store(ctx)
+    rows = store.stale(older_than)
+    if not requeue:
+        for article_id, status, stage, updated in rows:
+            emit({"id": article_id, "status": status, "stage": stage or None, "updated_at": updated})
+        return
+    for line in requeue_stuck(store, [row[0] for row in rows]):
         typer.echo(line)
 
 
