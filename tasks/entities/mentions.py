@@ -36,6 +36,10 @@ _BEFORE_ARTICLE = frozenset({_WAW, _BEH, _WAW + _BEH, _FEH + _BEH})
 _AFTER_ARTICLE = 3
 # A clitic is never cut to leave fewer letters than this.
 _MIN_REST = 2
+# Alef with hamza above or below, or with madda: no name begins wa-/fa-/bi-/li- + one of these
+# (wa-Amerika, bi-Ankara), so the clitic is cut without other evidence.  Not ka-: ka's (cup) does.
+_HAMZA_ALEFS = frozenset("\u0623\u0625\u0622")
+_MIN_AFTER_HAMZA = 3
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
         if len(name) < _MIN_REST:
             continue
         if match_form(name) in names:
+            return cut, elided
+        if run[-1] != _KAF and name[:1] in _HAMZA_ALEFS and len(name) >= _MIN_AFTER_HAMZA:
             return cut, elided
         before_article = elided or run in _BEFORE_ARTICLE
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:
