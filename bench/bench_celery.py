@@ -16,7 +16,9 @@ what a setting costs side by side, e.g. the task events Flower needs:
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
 
-``--compare one-task='{"bench_whole_article": true}'`` measures a what-if that is
+``--compare c1='{"bench_concurrency": 1}'`` runs that arm's worker with one process
+(how throughput grows with processes); ``--compare one-task='{"bench_whole_article":
+true}'`` measures a what-if that is
 not khabar's design: one task per article running every stage (see
 bench/celery_variant_worker.py).
 """
@@ -120,12 +122,13 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     server = stack.enter_context(private_redis())
     env = worker_env(server.url, tmp / name / "data")
     kind = Worker
-    if overrides:
-        env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(overrides)
+    concurrency = int(overrides.get("bench_concurrency", concurrency))
+    conf = {k: v for k, v in overrides.items() if k != "bench_concurrency"}
+    if conf:
+        env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(conf)
         kind = VariantWorker
     worker = kind(env, tmp / f"worker-{name}.log", concurrency=concurrency, name=f"bench-{name}").start()
     stack.callback(worker.stop)
-    settings = Settings().model_copy(update={"redis_url": None})
     os.environ["REDIS_URL"] = server.url  # read by create_app through the settings
     settings = Settings()
     app = create_app(settings)
@@ -235,8 +238,9 @@ def main() -> None:
             name, _, conf = spec.partition("=")
             arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack))
         for arm in arms:
+            processes = arm.overrides.get("bench_concurrency", args.concurrency)
             print(
-                f"arm {arm.name!r}: khabar worker -c {args.concurrency} on {arm.server.url}"
+                f"arm {arm.name!r}: khabar worker -c {processes} on {arm.server.url}"
                 + (f", overrides {arm.overrides}" if arm.overrides else " (the shipped settings)")
             )
         pool = ctx_pool = mp.get_context("fork").Pool(args.concurrency, initializer=_init_inprocess)
