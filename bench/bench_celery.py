@@ -15,6 +15,12 @@ what a setting costs side by side, e.g. the task events Flower needs:
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
+
+``--compare c1='{"bench_concurrency": 1}'`` runs that arm's worker with one process
+(how throughput grows with processes); ``--compare one-task='{"bench_whole_article":
+true}'`` measures a what-if that is
+not khabar's design: one task per article running every stage (see
+bench/celery_variant_worker.py).
 """
 
 from __future__ import annotations
@@ -116,16 +122,17 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     server = stack.enter_context(private_redis())
     env = worker_env(server.url, tmp / name / "data")
     kind = Worker
-    if overrides:
-        env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(overrides)
+    concurrency = int(overrides.get("bench_concurrency", concurrency))
+    conf = {k: v for k, v in overrides.items() if k != "bench_concurrency"}
+    if conf:
+        env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(conf)
         kind = VariantWorker
     worker = kind(env, tmp / f"worker-{name}.log", concurrency=concurrency, name=f"bench-{name}").start()
     stack.callback(worker.stop)
-    settings = Settings().model_copy(update={"redis_url": None})
     os.environ["REDIS_URL"] = server.url  # read by create_app through the settings
     settings = Settings()
     app = create_app(settings)
-    app.conf.update(overrides)
+    app.conf.update({k: v for k, v in overrides.items() if not k.startswith("bench_")})
     return CeleryArm(
         name,
         overrides,
@@ -160,8 +167,29 @@ def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float)
     from worker.cli.main import submit_payloads
 
     started = time.time()
-    ids = submit_payloads(arm.client, payloads)
+    if arm.overrides.get("bench_whole_article"):
+        ids = submit_whole_articles(arm, payloads)
+    else:
+        ids = submit_payloads(arm.client, payloads)
     return wait_done(arm.store, ids, timeout) - started
+
+
+def submit_whole_articles(arm: CeleryArm, payloads: list[dict[str, Any]]) -> list[str]:
+    """Send to the what-if ``bench.whole_article`` as submit_payloads sends to process_article."""
+    ids = [str(p["id"]) for p in payloads]
+    arm.store.mark_queued(ids)
+    app = arm.client.app
+    with app.producer_or_acquire() as producer, producer.batch():
+        for p in payloads:
+            app.send_task(
+                "bench.whole_article",
+                args=[p],
+                queue=arm.client.settings.queue_prefix,
+                producer=producer,
+                ignore_result=True,
+                argsrepr=repr(p["id"]),
+            )
+    return ids
 
 
 def arm_groups(arm: CeleryArm) -> dict[str, Any]:
@@ -210,8 +238,9 @@ def main() -> None:
             name, _, conf = spec.partition("=")
             arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack))
         for arm in arms:
+            processes = arm.overrides.get("bench_concurrency", args.concurrency)
             print(
-                f"arm {arm.name!r}: khabar worker -c {args.concurrency} on {arm.server.url}"
+                f"arm {arm.name!r}: khabar worker -c {processes} on {arm.server.url}"
                 + (f", overrides {arm.overrides}" if arm.overrides else " (the shipped settings)")
             )
         pool = ctx_pool = mp.get_context("fork").Pool(args.concurrency, initializer=_init_inprocess)

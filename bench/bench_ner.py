@@ -1,9 +1,9 @@
 """Benchmark of the embedded CRF: tagging speed on one core and the memory of a loaded process.
 
-    PYTHONPATH=. python bench/bench_ner.py [--model PATH] [--repeat N]
+    PYTHONPATH=. python bench/bench_ner.py [--model PATH] [--data FILE] [--repeat N]
 
-Text: the dev block of ``../shared/data/ner/anercorp-train.txt`` (its final 12%) when present,
-else a small fixture repeated.  Tagging runs in this one process (one core); RSS is read with
+Text: the dev block (final 12%) of ``--data``, by default ``../shared/data/ner/anercorp-train.txt``,
+when present, else a small fixture repeated.  Tagging runs in this one process (one core); RSS is read with
 psutil right after loading, in a fresh child process, so the figure is the model's alone.
 """
 
@@ -36,17 +36,18 @@ print(before, after)
 """
 
 
-def _sentences() -> tuple[str, list[list[str]]]:
+def _sentences(data: Path) -> tuple[str, list[list[str]]]:
     from tasks.entities.crf.corpus import read_file, split_dev
 
-    if SHARED.exists():
-        return "ANERcorp dev block", [[t for t, _ in s] for s in split_dev(read_file(SHARED), 0.12)[1]]
+    if data.exists():
+        return f"dev block of {data.name}", [[t for t, _ in s] for s in split_dev(read_file(data), 0.12)[1]]
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     return "fixture x50", [line.split() for line in lines if line.strip()] * 50
 
 
 def main(
     model: Annotated[Path | None, typer.Option(help="model folder (default: the committed model)")] = None,
+    data: Annotated[Path, typer.Option(help="ANERcorp-layout file whose dev block is tagged")] = SHARED,
     repeat: Annotated[int, typer.Option(help="timed passes over the text")] = 3,
 ) -> None:
     """Print tokens/s of ``tag()`` and the RSS of a process holding the loaded model."""
@@ -55,7 +56,7 @@ def main(
     start = time.perf_counter()
     recogniser = load_crf(str(model) if model else None)
     load_s = time.perf_counter() - start
-    name, sentences = _sentences()
+    name, sentences = _sentences(data)
     n = sum(len(s) for s in sentences)
     cold_start = time.perf_counter()
     recogniser.tag(sentences)
@@ -74,7 +75,7 @@ def main(
     typer.echo(f"load: {load_s:.2f} s; model folder {size / 1e6:.1f} MB")
     typer.echo(f"tag, first pass (empty word cache): {cold:,.0f} tokens/s")
     typer.echo(f"tag, best of {repeat} warm passes: {best:,.0f} tokens/s")
-    typer.echo(f"RSS: {before / 1e6:.0f} MB bare interpreter, {after / 1e6:.0f} MB after loading and one tag()")
+    typer.echo(f"RSS: {before / 1e6:.0f} MB bare interpreter, {after / 1e6:.0f} MB after load and one tag()")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@ Used by ``bench_celery.py --compare``; the overrides come as JSON in the
 environment variable ``KHABAR_BENCH_CELERY_CONF``.  Arguments are those of
 ``khabar worker``.  Task events stay on unless the overrides turn
 ``worker_send_task_events`` off.
+
+The pseudo-setting ``"bench_whole_article": true`` also registers
+``bench.whole_article``, a what-if that is not khabar's design: one task runs
+every stage of an article (``run_inprocess``) and stores the document, to measure
+what the per-stage tasks cost against one task per article.
 """
 
 from __future__ import annotations
@@ -11,8 +16,28 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 
 import articles  # noqa: F401  - puts the project root on sys.path
+
+
+def register_whole_article(app: Any) -> None:
+    """Register the one-task-per-article what-if (see the module docstring)."""
+    from dataclasses import asdict
+
+    from tasks.document import build_document
+    from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, run_inprocess
+    from tasks.validate import content_hash, parse_payload
+    from worker.runtime import runtime
+
+    @app.task(name="bench.whole_article", ignore_result=True)
+    def whole_article(payload: dict[str, Any]) -> None:
+        rt = runtime()
+        article = parse_payload(payload, rt.limits, rt.default_budget)
+        rt.store.put_article(article, content_hash(article.kind, article.content))
+        records, runs = run_inprocess(article, rt.resources)
+        document = build_document(records, {n: asdict(r) for n, r in runs.items()}, PIPELINE_VERSION)
+        rt.store.finish(article.id, STAGE_NAMES[-1], document, STAGE_NAMES)
 
 
 def main() -> None:
@@ -20,6 +45,8 @@ def main() -> None:
     from worker.cli.main import app as cli
 
     overrides = json.loads(os.environ.get("KHABAR_BENCH_CELERY_CONF", "{}"))
+    if overrides.pop("bench_whole_article", False):
+        register_whole_article(mod.app)
     mod.app.conf.update(overrides)
     if overrides.get("worker_send_task_events") is False:
         # `khabar worker` passes -E, which would turn the events back on.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tasks.normalise import match_form
 from tasks.records import ENTITY_TYPES, Mention
@@ -35,6 +36,10 @@ _BEFORE_ARTICLE = frozenset({_WAW, _BEH, _WAW + _BEH, _FEH + _BEH})
 _AFTER_ARTICLE = 3
 # A clitic is never cut to leave fewer letters than this.
 _MIN_REST = 2
+# Alef with hamza above or below, or with madda: no name begins wa-/fa-/bi-/li- + one of these
+# (wa-Amerika, bi-Ankara), so the clitic is cut without other evidence.  Not ka-: ka's (cup) does.
+_HAMZA_ALEFS = frozenset("\u0623\u0625\u0622")
+_MIN_AFTER_HAMZA = 3
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,9 @@ def to_iob2(labels: Sequence[str]) -> list[str]:
     return out
 
 
+# Cached: propagation asks about every token once per candidate name length
+# (~9,000 calls for a 1,000-word article, each a unicodedata lookup per character).
+@lru_cache(maxsize=1 << 16)
 def is_punctuation(token: str) -> bool:
     # Quotes and brackets a model labels at a name's edge are not part of it; symbols such as
     # the "+" of "OPEC+" are (Unicode category S*, not P*).
@@ -156,6 +164,8 @@ def strip_proclitics(word: str, names: Set[str]) -> tuple[int, bool]:
         if len(name) < _MIN_REST:
             continue
         if match_form(name) in names:
+            return cut, elided
+        if run[-1] != _KAF and name[:1] in _HAMZA_ALEFS and len(name) >= _MIN_AFTER_HAMZA:
             return cut, elided
         before_article = elided or run in _BEFORE_ARTICLE
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:

@@ -24,7 +24,9 @@ from tasks.records import ENTITY_TYPES, Entities, Sectioned
 
 VERSION = "1"
 BACKENDS = ("crf", "bert", "gazetteer")
-BATCH_SIZE = 32  # sequences per call to a recogniser's ``tag``
+# Sequences per call to a recogniser's ``tag``: a whole article at once, so the CRF's document
+# features (other mentions of a word nearby) see all of it; BERT batches again inside.
+BATCH_SIZE = 256
 
 # Blocks tagged whole, as their own sequences (the other tagged text is in sentences).
 _WHOLE_BLOCKS = ("title", "heading")

@@ -2,7 +2,8 @@
 
 Finds the article inside a page as a careful editor would, for both input kinds:
 
-- plain text (a page copied from a browser): one unit per line (``lines``);
+- plain text (a page copied from a browser): one unit per line (``lines``), the lines
+  of a hard-wrapped paragraph joined first (``wrapped``);
 - HTML: furniture declared by markup removed (``junk``), the element holding the
   article's paragraphs found (``container``), its blocks read with their markup hints
   (``markup``), the headline taken from ``og:title`` / ``<h1>`` / ``<title>`` without

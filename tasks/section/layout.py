@@ -21,7 +21,7 @@ Labelled = tuple[Unit, str, int | None]  # unit, block kind, list id
 
 _NEVER = -(10**9)
 _NOT_TITLE_END = ".,:;" + cs.ARABIC_COMMA + cs.ARABIC_SEMICOLON
-_BULLET = re.compile(
+BULLET = re.compile(
     rf"^(?:[{cs.char_class(cs.BULLETS)}]\s*(?=\S)|\d{{1,2}}\s*[.)\-\u2013]\s+|\(\d{{1,2}}\)\s*)"
 )
 _LABEL = re.compile(rf"^([^:.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_COMMA}]{{2,60}}):\s*(\S.*)$")
@@ -77,7 +77,7 @@ def item_kind(u: Unit) -> str | None:
     if u.hint == "list_item":
         return "markup"
     head = u.features.head
-    if _BULLET.match(u.text) or (head is not None and head.whole("ordinal")):
+    if BULLET.match(u.text) or (head is not None and head.whole("ordinal")):
         return "bullet"
     m = _LABEL.match(u.text)
     if m and len(m.group(1).split()) <= 6 and len(m.group(2).split()) >= 3:
@@ -104,7 +104,7 @@ def heading_like(u: Unit) -> bool:
         return False  # a short label such as "the details:" may head what follows
     if f.last in "!?" + cs.ARABIC_QUESTION_MARK and f.words > 14:
         return False
-    return not _BULLET.match(u.text)
+    return not BULLET.match(u.text)
 
 
 def _headline_shaped(f: Features) -> bool:

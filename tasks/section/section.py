@@ -13,7 +13,8 @@ from tasks.section.tokens import tokens
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
 # "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
 # bodies, the headline's neighbourhood in HTML, og:title read.
-VERSION = "2"
+# "3": hard-wrapped plain text joined into paragraphs (``wrapped``).
+VERSION = "3"
 
 _SEPARATOR = "\n\n"
 _WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
@@ -30,7 +31,7 @@ def section(normalised: Normalised) -> Sectioned:
         layout = lay_out(page.units, title=page.title)
         removed = page.removed + layout.boilerplate
     else:
-        layout = lay_out(text_units(normalised.text))
+        layout = lay_out(text_units(normalised.text, normalised.to_raw))
         removed = layout.boilerplate
     return _assemble(layout, removed)
 

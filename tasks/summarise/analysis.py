@@ -116,6 +116,11 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     """Return the candidates of an article with the signals used to rank them."""
     text = sectioned.text
     boilerplate = frozenset(b.strip() for b in sectioned.boilerplate)
+    body = [sectioned.text[b.start : b.end] for b in sectioned.blocks if b.kind in BODY_KINDS]
+    if sum(b in boilerplate for b in body) >= 2:
+        # The page holds the article twice and the section stage removed the second copy:
+        # the first is the article, not furniture.
+        boilerplate = frozenset()
     # An entity mentioned often is what the article is about: weigh its mentions more.
     salience = sorted((m.start, math.log1p(len(e.mentions))) for e in entities.entities for m in e.mentions)
     sal_starts = [s for s, _ in salience]

@@ -20,7 +20,9 @@ from tasks.summarise.budget import Choice, choose, resolve
 from tasks.summarise.keywords import keywords
 from tasks.summarise.terms import word_form
 
-VERSION = "1"
+# "2": an article the page holds twice is summarised from its first copy (its sentences
+# are no longer dropped as boilerplate because the section stage removed the second).
+VERSION = "2"
 
 ELLIPSIS = "\u2026"  # ends a summary whose only sentence had to be cut
 _WORD_RUN = re.compile(r"\S+")

@@ -130,3 +130,12 @@ def test_two_different_clitics_before_one_stem_show_it_is_a_name() -> None:
         text, *(((w,), "PERS") for w in ("بوتين", "وبوتين")), (("وبواشنطن",), "LOC"), (("ولواشنطن",), "LOC")
     )
     assert [f.mention.text for f in make_mentions(text, spans)] == ["بوتين", "بوتين", "واشنطن", "واشنطن"]
+
+
+def test_clitic_before_hamza_alef_is_cut_without_other_evidence() -> None:
+    from tasks.entities.mentions import bare
+
+    # wa- + Amerika, bi- + Ankara: cut; ka's (cup) keeps its kaf.
+    assert bare("\u0648\u0623\u0645\u064a\u0631\u0643\u0627", set()) == "\u0623\u0645\u064a\u0631\u0643\u0627"
+    assert bare("\u0628\u0623\u0646\u0642\u0631\u0629", set()) == "\u0623\u0646\u0642\u0631\u0629"
+    assert bare("\u0643\u0623\u0633", set()) == "\u0643\u0623\u0633"

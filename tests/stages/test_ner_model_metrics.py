@@ -86,3 +86,12 @@ def test_bioes_round_trip():
     assert bioes == ["B-PERS", "E-PERS", "O", "S-LOC", "B-LOC", "I-LOC", "E-LOC", "O", "S-ORG"]
     assert from_bioes(bioes) == iob
     assert from_bioes(["E-LOC", "I-ORG"]) == ["B-LOC", "B-ORG"]  # a CRF's stray labels still give IOB2
+
+
+def test_nisba_adjectives_from_language_and_country_names():
+    from tasks.entities.crf.gazetteer_build import _nisba
+
+    al_faransiyya = "\u0627\u0644\u0641\u0631\u0646\u0633\u064a\u0629"  # "French" (the language)
+    misr, rusiya = "\u0645\u0635\u0631", "\u0631\u0648\u0633\u064a\u0627"  # Egypt, Russia
+    out = _nisba({al_faransiyya}, {misr, rusiya})
+    assert out == {"\u0641\u0631\u0646\u0633\u064a", misr + "\u064a", "\u0631\u0648\u0633\u064a"}

@@ -2,9 +2,9 @@
 
 Each page ``name.txt`` or ``name.html`` under ``tests/fixtures/section`` has a
 ``name.json`` beside it saying what a careful editor finds: the headline, the
-headings, the lists, bylines and tags, text that must be in the body and text
-(menus, tickers, weather boxes, comment forms, related links) that must not be
-anywhere in the article's text.
+headings, the lists, bylines and tags, where given every paragraph whole, text
+that must be in the body and text (menus, tickers, weather boxes, comment forms,
+related links) that must not be anywhere in the article's text.
 """
 
 from __future__ import annotations
@@ -70,6 +70,12 @@ def test_bylines_tags_and_leads(page: tuple[Path, Sectioned, dict[str, Any]]) ->
     for kind, key in (("byline", "bylines"), ("tag", "tags"), ("lead", "leads")):
         if key in expected:
             assert blocks_of(sec, kind) == expected[key], kind
+
+
+def test_paragraphs(page: tuple[Path, Sectioned, dict[str, Any]]) -> None:
+    _, sec, expected = page
+    if "paragraphs" in expected:  # every paragraph whole (hard-wrapped lines joined)
+        assert blocks_of(sec, "paragraph") == expected["paragraphs"]
 
 
 def test_body_is_kept(page: tuple[Path, Sectioned, dict[str, Any]]) -> None:

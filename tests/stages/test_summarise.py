@@ -257,3 +257,15 @@ def test_choose_prefers_a_neighbour_of_a_taken_sentence() -> None:
     scores, lengths = [1.0, 0.50, 0.52, 0.0], [1, 1, 1, 1]
     assert choose(scores, lengths, Limits(None, 2)).chosen == (0, 2)
     assert choose(scores, lengths, Limits(None, 2), cohesion=0.05).chosen == (0, 1)
+
+
+def test_an_article_pasted_twice_is_summarised_from_its_first_copy() -> None:
+    # One sentence a paragraph: the removed second copy lists every sentence as boilerplate.
+    title, sentences = topics()[1]
+    once = "\n".join([title, *sentences])
+    sec = section(normalise(Article(id="twice", content=once + "\n" + once, kind="text")))
+    assert [sentence_text(sec, i) for i in range(len(sec.sentences))] == sentences
+    assert set(sentences) <= set(sec.boilerplate)
+    summary = summarise(sec, NO_ENTITIES, Budget(words=1000))
+    check_well_formed(sec, summary)
+    assert summary.sentences == tuple(range(len(sentences)))

@@ -49,3 +49,7 @@ def train_ner(
 def register(app: typer.Typer) -> None:
     """Add the ``train-ner`` command to a Typer app."""
     app.command("train-ner")(train_ner)
+
+
+if __name__ == "__main__":  # python -m worker.cli.ner_train, until the main CLI has it
+    typer.run(train_ner)

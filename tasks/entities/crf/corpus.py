@@ -21,8 +21,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tasks.records import ENTITY_TYPES
-
 Sentence = list[tuple[str, str]]
 
 # Sentence ends used when a file has no blank lines (ANERcorp).
@@ -184,7 +182,3 @@ def split_dev(sentences: list[Sentence], fraction: float = 0.12) -> tuple[list[S
         taken += len(sentences[cut])
     return sentences[:cut], sentences[cut:]
 
-
-def entity_types() -> tuple[str, ...]:
-    """Return the entity types the reader produces (the project's four)."""
-    return ENTITY_TYPES

@@ -15,6 +15,7 @@ common the word and its article-bearing form are in general text.
 from __future__ import annotations
 
 import bisect
+import sys
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -34,19 +35,20 @@ class FeatureConfig:
     """Which feature groups are on; saved with the model so tagging uses what training used."""
 
     affixes: bool = True  # prefixes and suffixes of the form and the stem
-    ngrams: bool = False  # character trigrams of the stem
+    ngrams: bool = True  # character trigrams of the stem
     gazetteer: bool = True  # package lists and trigger words
     wordfreq: bool = True  # general-text frequency bins and the article ratio
     window: int = 2  # context window, tokens either side
     bigrams: bool = True  # neighbouring word pairs
-    doc_window: int = 0  # tokens either side searched for other mentions of a word (0: off)
-    topic_window: int = 0  # tokens either side counted for topic words (0: off)
+    doc_window: int = 150  # tokens either side searched for other mentions of a word (0: off)
 
     def to_json(self) -> dict[str, Any]:
+        """Return the configuration as JSON-ready values (for ``meta.json``)."""
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FeatureConfig:
+        """Return the configuration saved by :meth:`to_json`, ignoring keys it does not know."""
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
@@ -87,10 +89,12 @@ class _Word:
     wordlike: bool  # letters only: the kind of token that can be a name
 
 
+# Distinct words whose features are cached.  An entry holds ~80 short strings (a few kB,
+# ~2 MB per 1,000 words); 10,000 words cover most tokens of news text.
+_CACHE_WORDS = 10_000
+
 # Words at least this common in general text (zipf * 10) are not grouped across a document.
 _DOC_MAX_ZIPF = 50
-# Topic words needed within the topic window for a topic to hold there.
-_TOPIC_MIN = 3
 
 
 class FeatureExtractor:
@@ -99,10 +103,10 @@ class FeatureExtractor:
     def __init__(self, lexicon: Lexicon, config: FeatureConfig | None = None) -> None:
         self.lexicon = lexicon
         self.config = config or FeatureConfig()
-        # A bounded cache: a long-running worker sees an open vocabulary.  Each entry holds
-        # ~50 short strings (a few kB), so 20,000 words stay within tens of MB.
-        self._word = lru_cache(maxsize=20_000)(self._word_features)
+        # A bounded cache: a long-running worker sees an open vocabulary.
+        self._word = lru_cache(maxsize=_CACHE_WORDS)(self._word_features)
         self._offsets = [d for d in range(-self.config.window, self.config.window + 1) if d]
+        self._prefixes = {d: f"{d:+d}:" for d in self._offsets}
 
     def _stem(self, form: str) -> tuple[str, str]:
         """Return (proclitics, stem): the most stripped reading that general text knows.
@@ -119,7 +123,7 @@ class FeatureExtractor:
                 or (rest,) in self.lexicon.phrases
             ):
                 return pre, rest
-        if not self.lexicon.zipf:
+        if not len(self.lexicon.freq):
             return variants[-1]
         # Unknown everywhere: most likely a rare name; strip only a leading conjunction.
         if len(variants) > 1 and variants[1][0] in ("\u0648", "\u0641"):
@@ -173,9 +177,20 @@ class FeatureExtractor:
             ctx.append("f=" + _bin(z_tok))
         bare = st[2:] if st.startswith(_AL) else st
         gcats = tuple(c for c in ctx if c.startswith("g="))
-        ctx_at = {d: tuple(f"{d:+d}:{f}" for f in ctx) for d in self._offsets}
-        return _Word(tuple(own), tuple(ctx), ctx_at, form, bare, pre, self.lexicon.zipf_of(bare), gcats,
-                     shape in ("a", "l", "L", "Ll"))
+        # Interned: the same feature strings recur across thousands of cached words.
+        intern = sys.intern
+        ctx_at = {d: tuple([intern(p + f) for f in ctx]) for d, p in self._prefixes.items()}
+        return _Word(
+            own=tuple(map(sys.intern, own)),
+            ctx=tuple(ctx),
+            ctx_at=ctx_at,
+            form=form,
+            bare=bare,
+            pre=pre,
+            zipf=self.lexicon.zipf_of(bare),
+            cats=gcats,
+            wordlike=shape in ("a", "l", "L", "Ll"),
+        )
 
     def sentences(self, sentences: list[list[str]]) -> list[list[list[str]]]:
         """Return one feature list per token of each sentence, adding document features.
@@ -187,40 +202,7 @@ class FeatureExtractor:
         feats = [self.sentence(s) for s in sentences]
         if self.config.doc_window > 0:
             self._add_document_features(sentences, feats)
-        if self.config.topic_window > 0 and self.config.gazetteer:
-            self._add_topic_features(sentences, feats)
         return feats
-
-    def _add_topic_features(self, sentences: list[list[str]], feats: list[list[list[str]]]) -> None:
-        """Add the topic of the text around each token (sport, economy) and its gazetteer conjunctions.
-
-        In sports news a city's name is usually its club (an organisation), in business news a
-        name next to an organisation word is a company: the same word, a different type.
-        """
-        window = self.config.topic_window
-        words = [self._word(t) for s in sentences for t in s]
-        topics = sorted({c[8:] for w in words for c in w.cats if c.startswith("g=TOPIC_")})
-        if not topics:
-            return
-        # Prefix sums of topic-word counts, per topic, over the running text.
-        sums: dict[str, list[int]] = {}
-        for topic in topics:
-            acc = [0]
-            tag = "g=TOPIC_" + topic
-            for w in words:
-                acc.append(acc[-1] + (tag in w.cats))
-            sums[topic] = acc
-        flat = 0
-        n = len(words)
-        for si, tokens in enumerate(sentences):
-            for i in range(len(tokens)):
-                lo, hi = max(0, flat - window), min(n, flat + window + 1)
-                cats = words[flat].cats
-                for topic, acc in sums.items():
-                    if acc[hi] - acc[lo] >= _TOPIC_MIN:
-                        feats[si][i].append("topic=" + topic)
-                        feats[si][i].extend(topic + "&" + c for c in cats if not c.startswith("g=TOPIC_"))
-                flat += 1
 
     def _add_document_features(self, sentences: list[list[str]], feats: list[list[list[str]]]) -> None:
         window = self.config.doc_window

@@ -5,7 +5,8 @@ A :class:`Lexicon` holds two small tables saved beside the model (built by
 
 * ``gazetteer.tsv.gz``: ``CATEGORY<TAB>phrase`` lines, phrases in match form, words separated by
   spaces (country, city, given-name, currency ... lists and trigger words);
-* ``wordfreq.tsv.gz``: ``form<TAB>zipf*10`` lines: how common a word is in general Arabic text.
+* ``wordfreq.bin``: how common each word (match form) is in general Arabic text, as zipf*10,
+  stored as sorted hashes (see :class:`FrequencyTable`); ``gazetteer_build`` says where from.
   Names are rarer in general text than the words around them, and a word that is common with the
   article ``ال`` but rare without it is a common noun; that is the nearest Arabic has to
   capitalisation.
@@ -17,13 +18,17 @@ Clitic handling lives here too because gazetteer lookups and features must strip
 from __future__ import annotations
 
 import gzip
+import sys
+import zlib
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasks.normalise import match_form
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
-WORDFREQ_FILE = "wordfreq.tsv.gz"
+WORDFREQ_FILE = "wordfreq.bin"
 
 _AL = "\u0627\u0644"  # the definite article
 _CONJ = "\u0648\u0641"  # wa-, fa-
@@ -65,16 +70,72 @@ def stem(form: str) -> tuple[str, str]:
     return clitic_variants(form)[-1]
 
 
+def _hash(word: str) -> int:
+    """Return a stable 32-bit hash of a word (Python's own ``hash`` changes between processes)."""
+    return zlib.crc32(word.encode("utf-8"))
+
+
+class FrequencyTable:
+    """zipf*10 of match-form words, held as sorted 32-bit hashes and one byte per word.
+
+    A dict of ~180,000 Arabic strings costs tens of MB in every worker process; two arrays cost
+    under 1 MB and load without building any Python objects.  The price: an unknown word has a
+    ~1 in 20,000 chance of reading some other word's frequency, and a few colliding words share
+    one value; both only shift a frequency bin.
+    """
+
+    def __init__(self, words: dict[str, int] | None = None) -> None:
+        best: dict[int, int] = {}
+        for w, z in (words or {}).items():
+            h = _hash(w)
+            best[h] = max(best.get(h, 0), min(z, 255))
+        keys = sorted(best)
+        self._keys = array("I", keys)
+        self._values = array("B", [best[k] for k in keys])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FrequencyTable:
+        """Return the table that :meth:`to_bytes` wrote."""
+        n = len(data) // 5
+        table = cls()
+        table._keys = array("I")
+        table._keys.frombytes(data[: 4 * n])
+        if sys.byteorder == "big":
+            table._keys.byteswap()
+        table._values = array("B", data[4 * n : 5 * n])
+        return table
+
+    def to_bytes(self) -> bytes:
+        """Return the keys (little-endian uint32) followed by the values (one byte each)."""
+        keys = array("I", self._keys)
+        if keys.itemsize != 4:  # pragma: no cover - every mainstream platform has 4-byte "I"
+            raise RuntimeError("array('I') is not 32-bit here")
+        if sys.byteorder == "big":
+            keys.byteswap()
+        return keys.tobytes() + self._values.tobytes()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, word: str) -> int:
+        """Return the word's zipf*10, or 0 when the table does not hold it."""
+        h = _hash(word)
+        i = bisect_left(self._keys, h)
+        return self._values[i] if i < len(self._keys) and self._keys[i] == h else 0
+
+
 @dataclass
 class Lexicon:
     """Gazetteer phrases and word frequencies; see the module docstring."""
 
     phrases: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
-    zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf frequency * 10
+    zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf*10, when building
+    freq: FrequencyTable = field(init=False)  # ``zipf`` as compact hashes: what lookups use
     _first: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._first = {p[0] for p in self.phrases}
+        self.freq = FrequencyTable(self.zipf)
 
     @classmethod
     def load(cls, folder: str | Path) -> Lexicon:
@@ -88,14 +149,11 @@ class Lexicon:
                     cat, _, phrase = line.rstrip("\n").partition("\t")
                     if phrase:
                         raw.setdefault(tuple(phrase.split(" ")), set()).add(cat)
-        zipf: dict[str, int] = {}
         wf = folder / WORDFREQ_FILE
-        if wf.exists():
-            with gzip.open(wf, "rt", encoding="utf-8") as fh:
-                for line in fh:
-                    word, _, z = line.rstrip("\n").partition("\t")
-                    zipf[word] = int(z)
-        return cls(phrases={k: frozenset(v) for k, v in raw.items()}, zipf=zipf)
+        freq = FrequencyTable.from_bytes(wf.read_bytes()) if wf.exists() else FrequencyTable()
+        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()})
+        lexicon.freq = freq
+        return lexicon
 
     def save(self, folder: str | Path) -> None:
         """Write both tables into ``folder``, sorted so that the files are reproducible."""
@@ -107,10 +165,7 @@ class Lexicon:
             fileobj=raw_fh, mode="wb", mtime=0
         ) as fh:
             fh.write("".join(rows).encode("utf-8"))
-        with open(folder / WORDFREQ_FILE, "wb") as raw_fh, gzip.GzipFile(
-            fileobj=raw_fh, mode="wb", mtime=0
-        ) as fh:
-            fh.write("".join(f"{w}\t{z}\n" for w, z in sorted(self.zipf.items())).encode("utf-8"))
+        (folder / WORDFREQ_FILE).write_bytes(self.freq.to_bytes())
 
     def word_categories(self, form: str) -> frozenset[str]:
         """Return the categories of the one-word phrase that a reading of ``form`` matches."""
@@ -152,7 +207,7 @@ class Lexicon:
 
     def zipf_of(self, form: str) -> int:
         """Return zipf*10 of a match-form word in general text (0 when it is rare or unknown)."""
-        return self.zipf.get(form, 0)
+        return self.freq.get(form)
 
 
 def phrase_key(text: str) -> tuple[str, ...]:

@@ -27,11 +27,12 @@ from tasks.entities.crf.model import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, C
 class TrainOptions:
     """Regularisation and pruning of one training run (defaults: the committed model's)."""
 
+    algorithm: str = "lbfgs"  # crfsuite's trainer: "lbfgs" (uses c1, c2) or "ap" (averaged perceptron)
     c1: float = 0.05  # L1: drives most feature weights to zero, which keeps the model small
     c2: float = 0.01  # L2
     max_iterations: int = 200
     min_freq: int = 1  # drop attributes seen fewer times than this
-    scheme: str = "iob2"  # labels the CRF learns: "iob2" or "bioes" (tagging returns IOB2 either way)
+    scheme: str = "bioes"  # labels the CRF learns: "iob2" or "bioes" (tagging returns IOB2 either way)
     features: FeatureConfig = field(default_factory=FeatureConfig)
 
 
@@ -69,29 +70,24 @@ def train_sentences(
     out.mkdir(parents=True, exist_ok=True)
     extractor = FeatureExtractor(lexicon, options.features)
     start = time.perf_counter()
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=options.algorithm, verbose=False)
     for sent, xseq in zip(train, extractor.sentences([[t for t, _ in s] for s in train]), strict=True):
         labels = [lab for _, lab in sent]
         trainer.append(xseq, to_bioes(labels) if options.scheme == "bioes" else labels)
-    trainer.set_params(
-        {
-            "c1": options.c1,
-            "c2": options.c2,
-            "max_iterations": options.max_iterations,
-            "feature.minfreq": options.min_freq,
-            "feature.possible_transitions": True,
-        }
-    )
+    params: dict[str, Any] = {
+        "max_iterations": options.max_iterations,
+        "feature.minfreq": options.min_freq,
+        "feature.possible_transitions": True,
+    }
+    if options.algorithm == "lbfgs":
+        params |= {"c1": options.c1, "c2": options.c2}
+    trainer.set_params(params)
     trainer.train(str(out / MODEL_FILE))
     seconds = time.perf_counter() - start
     lexicon.save(out)
-    scores = None
-    if dev:
-        tagger = CrfRecogniser.from_path(out)
-        pred = tagger.tag([[t for t, _ in s] for s in dev])
-        scores = evaluate([[lab for _, lab in s] for s in dev], pred)
-    info = {
+    info: dict[str, Any] = {
         "features": options.features.to_json(),
+        "algorithm": options.algorithm,
         "c1": options.c1,
         "c2": options.c2,
         "max_iterations": options.max_iterations,
@@ -101,10 +97,17 @@ def train_sentences(
         "train_seconds": round(seconds, 1),
         **(meta or {}),
     }
-    if scores is not None:
+    meta_path = out / META_FILE
+    # Written before scoring: the recogniser reads its feature configuration from it.
+    meta_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    scores = None
+    if dev:
+        tagger = CrfRecogniser.from_path(out)
+        pred = tagger.tag([[t for t, _ in s] for s in dev])
+        scores = evaluate([[lab for _, lab in s] for s in dev], pred)
         info["dev_micro_f1"] = round(scores.micro.f1, 4)
         info["dev_per_type_f1"] = {t: round(s.f1, 4) for t, s in sorted(scores.per_type.items())}
-    (out / META_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        meta_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return TrainResult(out, seconds, info["train_tokens"], scores)
 
 
