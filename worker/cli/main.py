@@ -53,9 +53,18 @@ def read_inputs(files: list[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def budget_payload(words: int | None, sentences: int | None, ratio: float | None) -> dict[str, Any] | None:
+def file_payloads(
+    files: list[str], words: int | None, sentences: int | None, ratio: float | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return (name, task payload) for each input file, with the summary budget the options give."""
     summary = {k: v for k, v in (("words", words), ("sentences", sentences), ("ratio", ratio)) if v is not None}
-    return summary or None
+    out = []
+    for name, kind, content in read_inputs(files):
+        payload: dict[str, Any] = {kind: content}
+        if summary:
+            payload["summary"] = dict(summary)
+        out.append((name, payload))
+    return out
 
 
 SummaryWords = Annotated[int | None, typer.Option("--summary-words", min=1, help="Summary budget in words.")]
@@ -83,11 +92,7 @@ def process(
     settings = _settings(ctx)
     resources = resources_from(settings)
     failed = 0
-    for name, kind, content in read_inputs(files):
-        payload: dict[str, Any] = {kind: content}
-        summary = budget_payload(summary_words, summary_sentences, summary_ratio)
-        if summary:
-            payload["summary"] = summary
+    for name, payload in file_payloads(files, summary_words, summary_sentences, summary_ratio):
         try:
             emit(process_payload(payload, limits_from(settings), budget_from(settings), resources))
         except InvalidArticle as exc:
@@ -184,14 +189,8 @@ def submit(
 ) -> None:
     """Enqueue articles through khabar.process_article and print their ids."""
     mod = _celery(ctx)
-    payloads, names = [], []
-    for name, kind, content in read_inputs(files):
-        names.append(name)
-        payload: dict[str, Any] = {kind: content}
-        summary = budget_payload(summary_words, summary_sentences, summary_ratio)
-        if summary:
-            payload["summary"] = summary
-        payloads.append(payload)
+    named = file_payloads(files, summary_words, summary_sentences, summary_ratio)
+    names, payloads = [n for n, _ in named], [p for _, p in named]
     from tasks.errors import InvalidArticle
 
     try:
