@@ -17,7 +17,7 @@ from kombu.serialization import register
 from kombu.utils import json as kombu_json
 
 from config.settings import STAGE_NAMES, Settings, load_settings
-from worker import logs, sentry
+from worker import logs, sentry, softlimit
 from worker.embedded_redis import resolve_url
 from worker.sweeper import Sweeper
 from worker.transport import tls_options
@@ -128,6 +128,8 @@ def create_app(settings: Settings) -> Celery:
     )
     # Recovers articles whose message was lost in the one window acks do not cover.
     app.steps["worker"].add(Sweeper)
+    # A late soft-time-limit signal must not take the worker down (worker/softlimit.py).
+    softlimit.install()
     return app
 
 
