@@ -10,6 +10,9 @@ and its article would stay ``running`` for ever.  Here the recording is retried
 until Redis answers again (up to ``HOLD_SECONDS``), holding the message in memory
 meanwhile; once recorded it is safe whatever happens next.
 
+Also: closing a channel after its connection dropped no longer stops the worker
+(see ``QoS.restore_unacked``).
+
 What remains: a worker killed by SIGKILL in the microseconds between the two
 steps, or a Redis outage longer than ``HOLD_SECONDS`` at that instant, still
 loses the message (see docs/RELIABILITY.md).
@@ -68,6 +71,19 @@ class QoS(kombu_redis.QoS):  # type: ignore[misc]
                 log.warning("Redis unreachable while recording a fetched message; holding it and retrying")
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
+
+    def restore_unacked(self, client: Any = None) -> None:
+        # Called as a channel closes, often because the connection just dropped; kombu
+        # then fails with a connection error or, on a half-closed connection, an
+        # AttributeError that Celery treats as fatal and stops the worker.  The
+        # messages are still in Redis's unacked hash: the visibility sweep brings
+        # them back, so nothing is lost by leaving them there.
+        try:
+            super().restore_unacked(client)
+        except (AttributeError, *self.channel.connection_errors):
+            log.warning("unacknowledged messages left in Redis as the connection closed; "
+                        "they come back after the visibility timeout")
+            self._delivered.clear()
 
 
 class Channel(kombu_redis.Channel):  # type: ignore[misc]

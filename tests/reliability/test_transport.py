@@ -34,3 +34,23 @@ def test_fetched_message_is_kept_until_redis_is_back(tmp_path) -> None:
         assert held >= 1.0
     finally:
         server.stop()
+
+
+def test_closing_a_half_closed_channel_leaves_messages_in_redis(tmp_path) -> None:
+    server = PrivateRedis(tmp_path / "redis").start()
+    try:
+        conn = Connection(server.url, transport=Transport)
+        channel = conn.default_channel
+        raw = channel.prepare_message('{"a": 1}', content_type="application/json")
+        raw["properties"]["delivery_info"] = {"exchange": "", "routing_key": "q"}
+        raw["properties"]["delivery_tag"] = "tag-2"
+        channel.qos.append(channel.Message(raw, channel=channel), "tag-2")
+        # The state kombu leaves after a dropped connection, in which restoring at close
+        # raised AttributeError and Celery stopped the worker ("Unrecoverable error").
+        channel.connection.client = None
+        channel._pool = None
+        channel.close()  # no exception
+        # Still recorded as unacknowledged: the visibility sweep will put it back.
+        assert server.client().hexists("unacked", "tag-2")
+    finally:
+        server.stop()
