@@ -50,7 +50,7 @@ def _recogniser(backend: str, model: str | None) -> Recogniser:
         raise typer.Exit(1) from None
 
 
-def register(app: typer.Typer, *, backend: str = "crf", model_path: str | None = None) -> None:
+def register(app: typer.Typer, *, backend: str | None = None, model_path: str | None = None) -> None:
     """Add ``tag`` to ``app``; ``backend`` and ``model_path`` are its options' defaults."""
 
     @app.command("tag")
@@ -65,14 +65,21 @@ def register(app: typer.Typer, *, backend: str = "crf", model_path: str | None =
             ),
         ] = None,
         backend_name: Annotated[
-            str, typer.Option("--backend", help=f"Entity recogniser: {', '.join(BACKENDS)}.")
+            str | None,
+            typer.Option("--backend", help=f"Entity recogniser: {', '.join(BACKENDS)} (default: KHABAR_NER_BACKEND)."),
         ] = backend,
         model: Annotated[
-            str | None, typer.Option("--model", help="Model path (default: the backend's).")
+            str | None, typer.Option("--model", help="Model path (default: KHABAR_NER_MODEL_PATH, else the backend's).")
         ] = model_path,
     ) -> None:
         """Label tokens (--conll) or print an article's entities as JSON."""
         from worker.cli.main import emit, read_inputs
+
+        if backend_name is None:  # the deployment's configured backend, as the worker uses
+            from config.settings import load_settings
+
+            configured = load_settings()
+            backend_name, model = configured.ner_backend, model or configured.ner_model_path
 
         if (source is None) == (conll is None):
             raise typer.BadParameter("give either a text file or --conll FILE (- for stdin)")
