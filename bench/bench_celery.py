@@ -29,7 +29,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -65,38 +64,7 @@ def _run_inprocess(payload: dict[str, Any]) -> int:
 class VariantWorker(Worker):
     """A ``khabar worker`` whose Celery settings are overridden (bench/celery_variant_worker.py)."""
 
-    def start(self, wait: float = 60.0) -> Worker:
-        import subprocess
-
-        args = [
-            sys.executable,
-            str(Path(__file__).with_name("celery_variant_worker.py")),
-            "-c",
-            str(self.concurrency),
-            "-l",
-            "INFO",
-            "-n",
-            f"{self.name}-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ]
-        self._logfile = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            args,
-            env=self.env,
-            cwd=articles.ROOT,
-            stdout=self._logfile,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"worker exited with {self.proc.returncode}; log: {self.log.read_text()[-3000:]}"
-                )
-            if b"ready." in self.log.read_bytes():
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"worker not ready after {wait} s")
+    program = (str(Path(__file__).with_name("celery_variant_worker.py")),)
 
 
 @dataclass

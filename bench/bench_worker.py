@@ -32,32 +32,7 @@ from tests.support import Worker, worker_env
 
 
 class TimedWorker(Worker):
-    """``khabar worker`` started without waiting, so the caller can time it."""
-
-    def launch(self) -> float:
-        args = [
-            sys.executable,
-            "-m",
-            "worker",
-            "worker",
-            "-c",
-            str(self.concurrency),
-            "-l",
-            "INFO",
-            "-n",
-            f"{self.name}-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ]
-        self._logfile = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
-        started = time.monotonic()
-        self.proc = subprocess.Popen(
-            args,
-            env=self.env,
-            cwd=articles.ROOT,
-            stdout=self._logfile,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return started
+    """``khabar worker`` started with ``launch()`` (no waiting), so the caller can time it."""
 
 
 def wait_done(store: Any, ids: list[str], timeout: float = 300.0) -> None:

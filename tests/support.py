@@ -97,14 +97,25 @@ class Worker:
         self.name = name
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, wait: float = 60.0) -> Worker:
-        args = [sys.executable, "-m", "worker", "worker", "-c", str(self.concurrency), "-l", "INFO",
+    # The program run with the worker's options; benchmarks swap in a variant.
+    program: tuple[str, ...] = ("-m", "worker", "worker")
+
+    def argv(self) -> list[str]:
+        args = [sys.executable, *self.program, "-c", str(self.concurrency), "-l", "INFO",
                 "-n", f"{self.name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
-        if self.queues:
-            args += ["-Q", self.queues]
+        return args + (["-Q", self.queues] if self.queues else [])
+
+    def launch(self) -> float:
+        """Start the process without waiting for it; return the monotonic time it started."""
         self._logfile = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._logfile, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        started = time.monotonic()
+        self.proc = subprocess.Popen(self.argv(), env=self.env, cwd=ROOT, stdout=self._logfile,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return started
+
+    def start(self, wait: float = 60.0) -> Worker:
+        self.launch()
+        assert self.proc is not None
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
