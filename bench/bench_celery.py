@@ -91,14 +91,15 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     env = worker_env(server.url, tmp / name / "data")
     kind = Worker
     concurrency = int(overrides.get("bench_concurrency", concurrency))
-    conf = {k: v for k, v in overrides.items() if k != "bench_concurrency"}
+    conf = {k: v for k, v in overrides.items() if k not in ("bench_concurrency", "bench_batch_size")}
     if conf:
         env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(conf)
         kind = VariantWorker
     worker = kind(env, tmp / f"worker-{name}.log", concurrency=concurrency, name=f"bench-{name}").start()
     stack.callback(worker.stop)
     os.environ["REDIS_URL"] = server.url  # read by create_app through the settings
-    settings = Settings()
+    # The client's batch size (messages of that many articles; 1: a process_article each).
+    settings = Settings(**({"batch_size": overrides["bench_batch_size"]} if "bench_batch_size" in overrides else {}))
     app = create_app(settings)
     app.conf.update({k: v for k, v in overrides.items() if not k.startswith("bench_")})
     return CeleryArm(

@@ -76,6 +76,8 @@ class KhabarTask(Task):  # type: ignore[misc]
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         if not isinstance(exc, TimeLimitExceeded):
             return  # recorded by the task itself
+        if args and isinstance(args[0], list) or self.name == "khabar.process_batch":
+            return  # a batch: its next delivery is split into single articles, which are counted
         if self.name.startswith("khabar.stage."):
             stage, article_id = self.name.rsplit(".", 1)[1], str(args[0])
         else:
@@ -302,11 +304,15 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
 def _register(stage: Stage) -> Task:
     last = stage is STAGES[-1]
 
-    def run(self: Task, article_id: str) -> str:
+    def run(self: Task, article_id: str | list[str]) -> str | list[str]:
+        if isinstance(article_id, list):  # a batch (tasks.celery_batches)
+            from tasks.celery_batches import execute_batch
+
+            return execute_batch(self, stage, article_id)
         return execute_stage(self, stage, article_id)
 
     run.__name__ = f"stage_{stage.name}"
-    run.__doc__ = f"Run the {stage.name} stage for one article id."
+    run.__doc__ = f"Run the {stage.name} stage for one article id, or a batch of ids."
     return app.task(
         name=stage_task_name(stage.name),
         bind=True,

@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> Celery:
     url = broker_url(settings)
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
-    app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks"])
+    app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks", "tasks.celery_batches"])
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
         app.conf.broker_transport = "worker.transport:Transport"
@@ -119,7 +119,8 @@ def create_app(settings: Settings) -> Celery:
         task_default_queue=settings.queue_prefix,
         task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
         task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
-        | {"khabar.process_article": {"queue": settings.queue_prefix}},
+        | {"khabar.process_article": {"queue": settings.queue_prefix},
+           "khabar.process_batch": {"queue": settings.queue_prefix}},
         # A child warms its models before it says it is up (see warm_runtime); a large
         # model may take longer than Celery's 4 s default, after which the child is killed.
         worker_proc_alive_timeout=60.0,

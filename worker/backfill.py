@@ -24,7 +24,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from itertools import islice
 from pathlib import Path
@@ -207,24 +207,24 @@ def open_source(path: str | Path, kind: str | None = None) -> Source:
 
 
 @contextmanager
-def celery_sender(app: Any, queue: str, task: str = "khabar.process_article") -> Iterator[Send]:
-    """A ``send(payloads)`` that publishes through one producer, a Redis pipeline per batch.
+def celery_sender(app: Any, queue: str, batch_size: int = 16, batch_bytes: int = 1_000_000) -> Iterator[Send]:
+    """A ``send(payloads)`` that publishes through one producer, a Redis pipeline per call.
 
-    Results are not kept (the article hash says how it went) and the message's
-    ``argsrepr``, which Flower and the worker's events show, names the article
-    instead of quoting its text.
+    Payloads go in ``khabar.process_batch`` messages of ``batch_size`` articles
+    (``worker.batching``; 1: a ``khabar.process_article`` each).  Results are not
+    kept (the article hash says how it went) and the messages' ``argsrepr``, which
+    Flower and the worker's events show, names articles instead of quoting text.
     """
+    from worker.batching import send_payloads
+
     with app.producer_or_acquire() as producer:
         # Declared once here rather than checked before each message (a quarter of the cost).
         producer.maybe_declare(app.amqp.queues[queue])
 
         def send(payloads: Sequence[dict[str, Any]]) -> None:
-            # kombu >= 5.7 batches publishes into one pipeline; older ones send each at once.
-            batch = producer.batch() if hasattr(producer, "batch") else nullcontext()
-            with batch:
-                for p in payloads:
-                    app.send_task(task, args=[p], queue=queue, producer=producer, ignore_result=True,
-                                  declare=[], argsrepr=f"[{{'id': {p['id']!r}}}]")
+            with producer.batch():
+                send_payloads(app, queue, payloads, batch_size=batch_size, batch_bytes=batch_bytes,
+                              producer=producer)
 
         yield send
 

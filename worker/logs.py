@@ -60,6 +60,8 @@ def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, st
 
     args = list(args or ())
     if task_name.startswith(STAGE_TASK_PREFIX):
+        if args and isinstance(args[0], list):
+            return None  # a batch: tasks.celery_batches logs each of its articles
         return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
     if task_name != INTAKE_TASK:
         return None

@@ -101,23 +101,29 @@ class ArticleStore:
 
         ``intake_id``: the id the intake counted its delivery under (count_attempt), now cleared.
         """
-        key = self.key(article.id)
+        self.put_articles([(article, content_hash)], intake_id=intake_id)
+
+    def put_articles(self, items: Sequence[tuple[Article, str]], intake_id: str | None = None) -> None:
+        """Store several validated inputs (article, content hash) in one transaction (see put_article)."""
+        now = time.time()
         pipe = self.r.pipeline(transaction=True)
-        pipe.delete(key)
         if intake_id is not None:
             pipe.delete(self.attempts_key(intake_id, "validate"))
-        pipe.hset(
-            key,
-            mapping={
-                "status": "queued",
-                "stage": "",
-                "article": msgspec.json.encode(article),
-                "content_hash": content_hash,
-                "updated_at": time.time(),
-            },
-        )
-        pipe.zrem(self.failed_key, article.id)
-        pipe.zadd(self.active_key, {article.id: time.time()})
+        for article, content_hash in items:
+            key = self.key(article.id)
+            pipe.delete(key)
+            pipe.hset(
+                key,
+                mapping={
+                    "status": "queued",
+                    "stage": "",
+                    "article": msgspec.json.encode(article),
+                    "content_hash": content_hash,
+                    "updated_at": now,
+                },
+            )
+            pipe.zrem(self.failed_key, article.id)
+            pipe.zadd(self.active_key, {article.id: now})
         pipe.execute()
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
@@ -145,32 +151,60 @@ class ArticleStore:
         Returns the attempt number (1 on first delivery; higher when a worker died
         during earlier attempts), the status before this call, and the raw values.
         """
+        return self.begin_stages([article_id], stage, fields)[0]
+
+    def begin_stages(
+        self, article_ids: Sequence[str], stage: str, fields: Sequence[str]
+    ) -> list[tuple[int, str, list[bytes | None]]]:
+        """begin_stage for several articles in one round trip (a pipeline of the same script)."""
         if self._begin is None:
             self._begin = self.r.register_script(self._BEGIN)
-        attempts, status, values = self._begin(
-            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.active_key],
-            args=[stage, time.time(), article_id, *fields],
-        )
-        return int(attempts), status.decode() if isinstance(status, bytes) else str(status), list(values)
+        now = time.time()
+        pipe = self.r.pipeline(transaction=False)
+        for article_id in article_ids:
+            self._begin(
+                keys=[self.key(article_id), self.attempts_key(article_id, stage), self.active_key],
+                args=[stage, now, article_id, *fields],
+                client=pipe,
+            )
+        return [
+            (int(attempts), status.decode() if isinstance(status, bytes) else str(status), list(values))
+            for attempts, status, values in pipe.execute()
+        ]
 
     def end_stage(self, article_id: str, stage: str, output: Any, run: Mapping[str, Any]) -> None:
         """Store a stage's output and timing (idempotent: a redelivery rewrites the same)."""
+        self.end_stages(stage, [(article_id, output, run)])
+
+    def end_stages(self, stage: str, items: Sequence[tuple[str, Any, Mapping[str, Any]]]) -> None:
+        """end_stage for several articles (id, output, run) in one transaction."""
         now = time.time()
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(
-            self.key(article_id),
-            mapping={
-                f"out:{stage}": msgspec.json.encode(output),
-                f"run:{stage}": json.dumps(dict(run)),
-                "updated_at": now,
-            },
-        )
-        pipe.delete(self.attempts_key(article_id, stage))
-        pipe.zadd(self.active_key, {article_id: now})
+        for article_id, output, run in items:
+            pipe.hset(
+                self.key(article_id),
+                mapping={
+                    f"out:{stage}": msgspec.json.encode(output),
+                    f"run:{stage}": json.dumps(dict(run)),
+                    "updated_at": now,
+                },
+            )
+            pipe.delete(self.attempts_key(article_id, stage))
+            pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
 
     def clear_attempts(self, article_id: str, stage: str) -> None:
-        self.r.delete(self.attempts_key(article_id, stage))
+        self.clear_attempts_of([article_id], stage)
+
+    def clear_attempts_of(self, article_ids: Sequence[str], stage: str) -> None:
+        self.r.delete(*(self.attempts_key(i, stage) for i in article_ids))
+
+    def uncount_attempts(self, article_ids: Sequence[str], stage: str) -> None:
+        """Take back the attempt begin_stages counted (a batch split into single articles, none run)."""
+        pipe = self.r.pipeline(transaction=True)
+        for article_id in article_ids:
+            pipe.decr(self.attempts_key(article_id, stage))
+        pipe.execute()
 
     def note_death(self, article_id: str, stage: str, cause: str) -> None:
         """Note why a delivery of a stage died (``timeout``: killed at the hard time limit)."""
@@ -193,10 +227,15 @@ class ArticleStore:
 
         The delivery that scheduled it ended normally, so it no longer counts as a possible crash.
         """
+        self.record_retries([article_id], stage, retry, delay, error)
+
+    def record_retries(self, article_ids: Sequence[str], stage: str, retry: int, delay: float, error: str) -> None:
+        """record_retry for several articles retried together."""
+        record = json.dumps({"delay": round(delay, 4), "error": error, "at": time.time()})
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.key(article_id), f"retry:{stage}:{retry}",
-                  json.dumps({"delay": round(delay, 4), "error": error, "at": time.time()}))
-        pipe.delete(self.attempts_key(article_id, stage))
+        for article_id in article_ids:
+            pipe.hset(self.key(article_id), f"retry:{stage}:{retry}", record)
+            pipe.delete(self.attempts_key(article_id, stage))
         pipe.execute()
 
     def retries(self, article_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -211,24 +250,30 @@ class ArticleStore:
 
     def finish(self, article_id: str, stage: str, document: Mapping[str, Any], stages: Sequence[str]) -> None:
         """Store the finished document and drop the intermediate outputs nobody reads any more."""
-        key = self.key(article_id)
+        self.finish_many(stage, [(article_id, document)], stages)
+
+    def finish_many(self, stage: str, items: Sequence[tuple[str, Mapping[str, Any]]], stages: Sequence[str]) -> None:
+        """finish for several articles (id, document) in one transaction."""
+        now = time.time()
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(
-            key,
-            mapping={
-                "status": "done",
-                "stage": stage,
-                "document": json.dumps(document, ensure_ascii=False),
-                "pipeline_version": document["pipeline_version"],
-                "updated_at": time.time(),
-            },
-        )
-        pipe.hdel(key, "article", "error", *(f"out:{s}" for s in stages), *(f"run:{s}" for s in stages))
-        pipe.delete(self.attempts_key(article_id, stage))
-        pipe.zrem(self.failed_key, article_id)
-        pipe.zrem(self.active_key, article_id)
-        if self.ttl:
-            pipe.expire(key, self.ttl)
+        for article_id, document in items:
+            key = self.key(article_id)
+            pipe.hset(
+                key,
+                mapping={
+                    "status": "done",
+                    "stage": stage,
+                    "document": json.dumps(document, ensure_ascii=False),
+                    "pipeline_version": document["pipeline_version"],
+                    "updated_at": now,
+                },
+            )
+            pipe.hdel(key, "article", "error", *(f"out:{s}" for s in stages), *(f"run:{s}" for s in stages))
+            pipe.delete(self.attempts_key(article_id, stage))
+            pipe.zrem(self.failed_key, article_id)
+            pipe.zrem(self.active_key, article_id)
+            if self.ttl:
+                pipe.expire(key, self.ttl)
         pipe.execute()
 
     # A late duplicate of a stage must not turn a finished article into a failed one.

@@ -124,7 +124,8 @@ def backfill(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A .jsonl file, a .csv file, or a directory of .txt/.html.")],
     max_in_flight: Annotated[int, typer.Option(min=1, help="Most articles queued or running.")] = 1000,
-    batch_size: Annotated[int, typer.Option(min=1, help="Articles sent per batch.")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles read and sent per round (messages hold "
+                                                      "KHABAR_BATCH_SIZE each).")] = 500,
     resume: Annotated[bool, typer.Option("--resume", help="Go on from where the last run stopped.")] = False,
     restart: Annotated[bool, typer.Option("--restart", help="Forget an unfinished run; start over.")] = False,
     reprocess_outdated: Annotated[
@@ -182,7 +183,7 @@ def backfill(
     def on_bad(record: Record, reason: str) -> None:
         err.print(f"{record.where}: {reason}", markup=False)
 
-    with celery_sender(mod.app, settings.queue_prefix) as send:
+    with celery_sender(mod.app, settings.queue_prefix, settings.batch_size, settings.batch_bytes) as send:
         job = Backfill(src, store, send, limits=limits_from(settings), budget=budget_from(settings),
                        pipeline_version=PIPELINE_VERSION, max_in_flight=max_in_flight, batch_size=batch_size,
                        reprocess_outdated=reprocess_outdated, wait=wait, stall_timeout=stall_timeout)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from config.settings import Settings, load_settings
+from worker.batching import send_payloads
 
 app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
                   no_args_is_help=True, add_completion=False)
@@ -134,12 +135,8 @@ def worker(
     mod.app.worker_main(argv)
 
 
-# A client outlives a Redis restart: it keeps trying to publish for about a minute.
-SUBMIT_RETRY_POLICY = {"max_retries": 30, "interval_start": 0, "interval_step": 0.5, "interval_max": 2.0}
-
-
 def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
-    """Send payloads to ``khabar.process_article``; return their article ids.
+    """Send payloads in batches (worker.batching); return their article ids.
 
     Sizes are checked before anything is sent: an oversized article raises
     ``InvalidArticle`` (reason ``too_large``, naming it by ``names`` or its id) and
@@ -164,18 +161,11 @@ def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] |
         p.setdefault("id", content_hash(kind, str(content or ""))[:32])
         ids.append(p["id"])
     store_for(settings, mod.app.conf.broker_url).mark_queued(ids)
-    # One Redis round trip per batch rather than several per article; no result is
-    # kept or subscribed to (callers read documents from the store by id); and the
-    # task's args are shown as the id, not a 1 KB repr of the text, in the message
-    # headers and events.
     queue = mod.app.amqp.queues[settings.queue_prefix]
     with mod.app.producer_or_acquire() as producer, producer.batch():
         producer.maybe_declare(queue)  # once, not once per message
-        for p in payloads:
-            # argsrepr: what events, Flower and logs show instead of the article text.
-            mod.app.send_task("khabar.process_article", args=[p], queue=queue, producer=producer, declare=[],
-                              ignore_result=True, argsrepr=f"[{{'id': {p['id']!r}}}]", kwargsrepr="{}",
-                              retry=True, retry_policy=SUBMIT_RETRY_POLICY)
+        send_payloads(mod.app, queue, payloads, batch_size=settings.batch_size, batch_bytes=settings.batch_bytes,
+                      producer=producer)
     return ids
 
 
