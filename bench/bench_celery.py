@@ -4,22 +4,29 @@ Starts a private redis-server and one ``khabar worker -c N`` (prefork), and a
 multiprocessing pool of N in-process runners (``tasks.pipeline.process_payload``).
 Each round sends the same articles (fresh ids) through both, interleaved, and
 prints articles/s of each and their ratio, then the median ratio; then where the
-CPU went (by process) and what the Celery path cost Redis (commands per article,
+CPU went (by process), the ratio of CPU per article (far less sensitive to other
+load than wall time), and what the Celery path cost Redis (commands per article,
 result-backend keys left).
 
-``--compare NAME='{"celery_setting": value}'`` adds a Celery arm whose worker and
-client run with those settings overridden (its own redis-server), to measure
-what a setting costs side by side, e.g. the task events Flower needs:
+Two Celery arms run by default, each with its own redis-server and worker:
+``celery`` sends as ``khabar submit`` and ``khabar backfill`` do (batches of
+``KHABAR_BATCH_SIZE`` articles, ``khabar.process_batch``); ``per-article`` sends
+one ``khabar.process_article`` per article, as a system that sends articles one
+at a time does (``--no-per-article`` leaves it out).
 
-    python bench/bench_celery.py                 # 200 articles x 3 rounds, -c 2
+``--compare NAME='{"celery_setting": value}'`` adds a Celery arm whose worker and
+client run with those settings overridden, to measure what a setting costs side
+by side, e.g. the task events Flower needs:
+
+    python bench/bench_celery.py                 # 200 articles x 5 rounds, -c 2
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
 
-``--compare c1='{"bench_concurrency": 1}'`` runs that arm's worker with one process
-(how throughput grows with processes); ``--compare one-task='{"bench_whole_article":
-true}'`` measures a what-if that is
-not khabar's design: one task per article running every stage (see
+Pseudo-settings: ``{"bench_concurrency": 1}`` runs that arm's worker with one
+process (how throughput grows with processes); ``{"bench_batch_size": 8}`` sends
+batches of 8; ``{"bench_whole_article": true}`` measures a what-if that is not
+khabar's design, one task per article running every stage (see
 bench/celery_variant_worker.py).
 """
 
@@ -175,7 +182,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--articles", type=int, default=200, help="articles per round (default 200)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of each (default 5)")
     parser.add_argument(
         "--concurrency", "-c", type=int, default=2, help="worker and pool processes (default 2)"
     )
@@ -187,6 +194,9 @@ def main() -> None:
         default=[],
         metavar="NAME=JSON",
         help="an extra Celery arm with these Celery settings overridden (repeatable)",
+    )
+    parser.add_argument(
+        "--no-per-article", action="store_true", help="leave out the arm that sends one message per article"
     )
     articles.add_shared_option(parser)
     args = parser.parse_args()
@@ -203,6 +213,10 @@ def main() -> None:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="khabar-bench-")))
         os.environ["KHABAR_DATA_DIR"] = str(tmp / "data")
         arms = [start_arm("celery", {}, args.concurrency, tmp, stack)]
+        if not args.no_per_article:
+            # The same articles sent one message per article (khabar.process_article), as a
+            # system that sends one at a time does.
+            arms.append(start_arm("per-article", {"bench_batch_size": 1}, args.concurrency, tmp, stack))
         for spec in args.compare:
             name, _, conf = spec.partition("=")
             arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack))
@@ -282,6 +296,10 @@ def main() -> None:
             ["total", inprocess_cpu * 1000 / total, *(sum(a.cpu.values()) * 1000 / total for a in arms)]
         )
         print(table(["process", "in-process", *(a.name for a in arms)], cpu_rows))
+        for arm in arms:
+            # CPU is far less sensitive to other load on the machine than wall time.
+            print(f"CPU ratio {arm.name}: in-process CPU / {arm.name} CPU per article = "
+                  f"{inprocess_cpu / sum(arm.cpu.values()):.3f}")
 
         print(
             "\nRedis commands per article (INFO commandstats; includes this script's light polling, "

@@ -207,7 +207,7 @@ def open_source(path: str | Path, kind: str | None = None) -> Source:
 
 
 @contextmanager
-def celery_sender(app: Any, queue: str, batch_size: int = 16, batch_bytes: int = 1_000_000) -> Iterator[Send]:
+def celery_sender(app: Any, queue: str, batch_size: int = 32, batch_bytes: int = 1_000_000) -> Iterator[Send]:
     """A ``send(payloads)`` that publishes through one producer, a Redis pipeline per call.
 
     Payloads go in ``khabar.process_batch`` messages of ``batch_size`` articles
