@@ -55,6 +55,7 @@ from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, Stage, run_sta
 from tasks.records import Article
 from tasks.validate import content_hash, parse_payload, usable_id
 from worker.app import app
+from worker.batching import chunks
 from worker.runtime import Runtime, runtime
 
 log = logging.getLogger("khabar.tasks")
@@ -311,7 +312,10 @@ def _intake(self: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         return
     try:
         store.put_articles([(a, content_hash(a.kind, a.content)) for a in articles.values()], intake_id=batch_id)
-        batch_chain(list(articles)).apply_async()
+        # A sender may have sent more than a worker runs at once: one chain per batch_size articles.
+        for group in chunks(list(articles.values()), rt.settings.batch_size, rt.settings.batch_bytes,
+                            size_of=lambda a: len(a.content.encode("utf-8", "surrogatepass"))):
+            batch_chain([a.id for a in group]).apply_async()
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
         _retry_intake(self, rt, exc)
 

@@ -92,3 +92,16 @@ def test_submit_sends_one_message_per_batch(clean_redis, make_worker, monkeypatc
     docs = wait_for(ArticleStore(r), ids, timeout=120)
     for payload in payloads:
         assert comparable(docs[str(payload["id"])]) == comparable(expected_document(payload))
+
+
+def test_a_batch_larger_than_the_workers_batch_size_runs_as_several_chains(clean_redis, make_worker) -> None:
+    worker = make_worker(clean_redis.url, concurrency=1, ner_backend="gazetteer", batch_size="8")
+    payloads = corpus.payloads(19, start=3300)
+    celery_client(clean_redis.url).send_task("khabar.process_batch", args=[payloads], queue="khabar")
+    docs = wait_for(ArticleStore(clean_redis.client()), [str(p["id"]) for p in payloads], timeout=120)
+    assert all(d["status"] == "done" for d in docs.values())
+    log = worker.log.read_text()
+    summarised = [line for line in log.splitlines() if "stage=summarise" in line and "outcome=done" in line]
+    assert len(summarised) == 19
+    # The intake ran all 19 at once; each stage ran them in chains of 8, 8 and 3.
+    assert sorted({line.rsplit("batch=", 1)[1].split()[0] for line in summarised}) == ["3", "8"]

@@ -11,8 +11,10 @@ Flower.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # A sender rides out a Redis restart of about a minute before it gives up.
 SUBMIT_RETRY_POLICY = {"max_retries": 30, "interval_start": 0, "interval_step": 0.5, "interval_max": 2.0}
@@ -24,16 +26,17 @@ def payload_bytes(payload: dict[str, Any]) -> int:
     return len(content.encode("utf-8", "surrogatepass")) if isinstance(content, str) else 0
 
 
-def chunks(payloads: Sequence[dict[str, Any]], size: int, max_bytes: int) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive groups of at most ``size`` payloads and ``max_bytes`` of text (a larger payload goes alone)."""
-    group: list[dict[str, Any]] = []
+def chunks(items: Sequence[T], size: int, max_bytes: int,
+           size_of: Callable[[T], int] = payload_bytes) -> Iterator[list[T]]:  # type: ignore[assignment]
+    """Consecutive groups of at most ``size`` items and ``max_bytes`` of text (a larger item goes alone)."""
+    group: list[T] = []
     held = 0
-    for payload in payloads:
-        n = payload_bytes(payload)
+    for item in items:
+        n = size_of(item)
         if group and (len(group) >= size or held + n > max_bytes):
             yield group
             group, held = [], 0
-        group.append(payload)
+        group.append(item)
         held += n
     if group:
         yield group
