@@ -105,3 +105,19 @@ def test_a_batch_larger_than_the_workers_batch_size_runs_as_several_chains(clean
     assert len(summarised) == 19
     # The intake ran all 19 at once; each stage ran them in chains of 8, 8 and 3.
     assert sorted({line.rsplit("batch=", 1)[1].split()[0] for line in summarised}) == ["3", "8"]
+
+
+def test_the_sweeper_sees_every_article_of_a_batch_a_worker_holds(clean_redis, make_worker) -> None:
+    from tests.reliability.helpers import wait_until
+    from worker.sweeper import held_ids
+
+    make_worker(clean_redis.url, concurrency=1, ner_backend="gazetteer", fault_stage="section", fault_sleep="1")
+    payloads = corpus.payloads(4, start=3400)
+    celery_client(clean_redis.url).send_task("khabar.process_batch", args=[payloads], queue="khabar")
+    store = ArticleStore(clean_redis.client())
+    ids = {str(p["id"]) for p in payloads}
+    # While the batch's section task runs (each article sleeps 1 s), its message is unacknowledged.
+    first = sorted(ids)[0]
+    wait_until(lambda: store.r.hget(store.key(first), "stage") == b"section", 30, "the section batch to start")
+    assert ids <= held_ids(clean_redis.client())
+    wait_for(store, sorted(ids), timeout=60)

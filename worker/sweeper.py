@@ -44,7 +44,7 @@ def lost_after(settings: Settings) -> float:
 
 
 def held_ids(r: Any) -> set[str]:
-    """Article ids (or ``task-<id>``) named by unacknowledged messages."""
+    """Article ids (or ``task-<id>``) named by unacknowledged messages, batches included."""
     out = set()
     for raw in r.hvals("unacked"):
         try:
@@ -57,10 +57,12 @@ def held_ids(r: Any) -> set[str]:
             first = args[0] if args else None
         except (ValueError, KeyError, IndexError, TypeError):
             continue
-        if isinstance(first, str):
-            out.add(first)
-        elif isinstance(first, dict) and isinstance(first.get("id"), str):
-            out.add(first["id"])
+        # An id, a payload, or a batch (a list of ids or of payloads: tasks/celery_batches.py).
+        for item in first if isinstance(first, list) else [first]:
+            if isinstance(item, str):
+                out.add(item)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                out.add(item["id"])
         if headers.get("id"):
             out.add(f"task-{headers['id']}")
     return out
