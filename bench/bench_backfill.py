@@ -2,10 +2,11 @@
 
 On a private redis-server with no worker running: times
 ``worker.cli.main.submit_payloads`` (what ``khabar submit`` uses) sending
-articles to ``khabar.process_article`` (and ``khabar backfill``, when
-``worker/backfill.py`` exists), interleaved over rounds; then measures
-``INFO memory`` used_memory before and after enqueueing, per article, against
-the article's UTF-8 size (goal: under 2x).
+articles in ``khabar.process_batch`` messages of ``KHABAR_BATCH_SIZE`` (and, for
+comparison, one ``khabar.process_article`` message per article), and ``khabar
+backfill``, interleaved over rounds; then measures ``INFO memory`` used_memory
+before and after enqueueing, per article, against the article's UTF-8 size
+(goal: under 2x), for both kinds of message.
 
     python bench/bench_backfill.py                  # 5,000 articles x 3 rounds
     python bench/bench_backfill.py --articles 20000 --rounds 2
@@ -34,6 +35,13 @@ def submit_round(mod: Any, payloads: list[dict[str, Any]]) -> float:
     started = time.perf_counter()
     submit_payloads(mod, payloads)
     return time.perf_counter() - started
+
+
+def per_article(mod: Any) -> Any:
+    """``mod`` with batch_size 1: one khabar.process_article message per article."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(settings=mod.settings.model_copy(update={"batch_size": 1}), app=mod.app)
 
 
 def backfill_round(env: dict[str, str], source: Path, n: int) -> tuple[float, float] | str:
@@ -111,8 +119,10 @@ def main() -> None:
                     f.write(json.dumps(p, ensure_ascii=False) + "\n")
 
         submit_round(mod, articles.payloads(texts, 50, "warm"))  # connections, imports
+        single = per_article(mod)
         rates: dict[str, list[float | str]] = {
             "submit_payloads": [],
+            "submit_payloads, a message per article": [],
             "khabar backfill": [],
             "khabar backfill, whole process": [],
         }
@@ -124,6 +134,10 @@ def main() -> None:
             delta = stats_delta(before, command_stats(client))
             cmds = {k: cmds.get(k, 0) + v for k, v in delta.items() if k != "info"}
             rates["submit_payloads"].append(args.articles / seconds)
+            client.flushall()
+            rates["submit_payloads, a message per article"].append(
+                args.articles / submit_round(single, articles.payloads(texts, args.articles, f"s{r}"))
+            )
             if has_backfill:
                 client.flushall()
                 result = backfill_round(env, source, args.articles)
@@ -169,27 +183,29 @@ def main() -> None:
         )
 
         # Memory: what a waiting article holds in Redis (queue message + article hash).
-        client.flushall()
-        payloads = articles.payloads(texts, args.memory_articles, "mem")
-        text_bytes = sum(len(str(p["text"]).encode("utf-8")) for p in payloads) / len(payloads)
-        used_before = int(client.info("memory")["used_memory"])
-        submit_round(mod, payloads)
-        used_after = int(client.info("memory")["used_memory"])
-        per_article = (used_after - used_before) / len(payloads)
-        queued = client.llen(mod.settings.queue_prefix)
-        sample = client.lindex(mod.settings.queue_prefix, 0) or b""
-        print(f"\nRedis memory per waiting article ({len(payloads)} articles, {queued} messages queued):")
-        print(
-            table(
-                ["what", "bytes"],
-                [
-                    ["article text, UTF-8 (mean)", text_bytes],
-                    ["used_memory delta per article", per_article],
-                    ["one queued message (LINDEX, serialised)", len(sample)],
-                ],
+        for label, sender in (("batches", mod), ("a message per article", single)):
+            client.flushall()
+            payloads = articles.payloads(texts, args.memory_articles, "mem")
+            text_bytes = sum(len(str(p["text"]).encode("utf-8")) for p in payloads) / len(payloads)
+            used_before = int(client.info("memory")["used_memory"])
+            submit_round(sender, payloads)
+            used_after = int(client.info("memory")["used_memory"])
+            per_article_bytes = (used_after - used_before) / len(payloads)
+            queued = client.llen(mod.settings.queue_prefix)
+            sample = client.lindex(mod.settings.queue_prefix, 0) or b""
+            print(f"\nRedis memory per waiting article, {label} ({len(payloads)} articles, {queued} messages "
+                  "queued):")
+            print(
+                table(
+                    ["what", "bytes"],
+                    [
+                        ["article text, UTF-8 (mean)", text_bytes],
+                        ["used_memory delta per article", per_article_bytes],
+                        ["one queued message (LINDEX, serialised)", len(sample)],
+                    ],
+                )
             )
-        )
-        print(f"ratio memory / text: {per_article / text_bytes:.2f}  (goal < 2)")
+            print(f"ratio memory / text, {label}: {per_article_bytes / text_bytes:.2f}  (goal < 2)")
 
 
 if __name__ == "__main__":
