@@ -52,3 +52,19 @@ def test_redact_hides_passwords() -> None:
     assert redact("rediss://user:pw@h:1/2") == "rediss://user:***@h:1/2"
     assert redact("redis://h:6379/0") == "redis://h:6379/0"
     assert isinstance(redis.Redis, type)
+
+
+def test_the_embedded_redis_gets_the_transport_that_keeps_fetched_messages(tmp_path: Path) -> None:
+    from config.settings import Settings
+    from worker.app import create_app
+    from worker.transport import QoS
+
+    url = start_embedded(tmp_path / "transport")
+    try:
+        app = create_app(Settings(redis_url=url))
+        with app.connection_for_write() as conn:
+            assert url.startswith("redis+socket://")
+            assert conn.transport.Channel.QoS is QoS
+            conn.default_channel.client.ping()  # and it talks over the socket
+    finally:
+        stop_embedded(tmp_path / "transport")

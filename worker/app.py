@@ -13,6 +13,7 @@ from functools import partial
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
+from kombu.transport import TRANSPORT_ALIASES
 from kombu.serialization import register
 from kombu.utils import json as kombu_json
 
@@ -47,6 +48,10 @@ def create_app(settings: Settings) -> Celery:
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
         app.conf.broker_transport = "worker.transport:Transport"
+    elif url.startswith("redis+socket://"):
+        # The embedded Redis's Unix socket: kombu takes the transport from the URL's
+        # "redis+" prefix, not from broker_transport, so the alias itself points at it.
+        TRANSPORT_ALIASES["redis"] = "worker.transport:Transport"
     app.conf.broker_use_ssl = tls_options(url)
     app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
