@@ -65,6 +65,7 @@ class ArticleStore:
         self._begin: Any = None
         self._fail: Any = None
         self._mark_queued: Any = None
+        self._uncount: Any = None
 
     def key(self, article_id: str) -> str:
         return f"{self.prefix}:article:{article_id}"
@@ -199,12 +200,26 @@ class ArticleStore:
     def clear_attempts_of(self, article_ids: Sequence[str], stage: str) -> None:
         self.r.delete(*(self.attempts_key(i, stage) for i in article_ids))
 
+    # Takes back what _BEGIN counted: the attempt and, if that attempt was a redelivery,
+    # the redelivery (the single-article run that follows counts it again).  A counter
+    # back at 0, or below (a duplicate delivery cleared it meanwhile), is deleted.
+    _UNCOUNT = """
+    for i = 1, #KEYS, 2 do
+      local attempts = redis.call('DECR', KEYS[i])
+      if attempts >= 1 then
+        redis.call('HINCRBY', KEYS[i + 1], 'redeliveries', -1)
+      else
+        redis.call('DEL', KEYS[i])
+      end
+    end
+    """
+
     def uncount_attempts(self, article_ids: Sequence[str], stage: str) -> None:
-        """Take back the attempt begin_stages counted (a batch split into single articles, none run)."""
-        pipe = self.r.pipeline(transaction=True)
-        for article_id in article_ids:
-            pipe.decr(self.attempts_key(article_id, stage))
-        pipe.execute()
+        """Take back what begin_stages counted (a batch split into single articles, none run)."""
+        if self._uncount is None:
+            self._uncount = self.r.register_script(self._UNCOUNT)
+        keys = [k for i in article_ids for k in (self.attempts_key(i, stage), self.key(i))]
+        self._uncount(keys=keys, args=[])
 
     def note_death(self, article_id: str, stage: str, cause: str) -> None:
         """Note why a delivery of a stage died (``timeout``: killed at the hard time limit)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -11,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import psutil
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -41,6 +44,26 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def live_children(worker: Any, killed: set[int]) -> list[int]:
+    """The worker's pool processes that are alive and were not killed already (not yet reaped ones linger)."""
+    out = []
+    for pid in worker.children():
+        try:
+            if pid not in killed and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def kill_a_child(worker: Any, killed: set[int]) -> None:
+    """SIGKILL one of the worker's live pool processes (and add it to ``killed``)."""
+    wait_until(lambda: bool(live_children(worker, killed)), 30, "a live worker child to kill")
+    pid = live_children(worker, killed)[0]
+    os.kill(pid, signal.SIGKILL)
+    killed.add(pid)
 
 
 def finished(store: ArticleStore, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -6,27 +6,21 @@ import os
 import signal
 import time
 
-import psutil
-
 from tests import corpus
 from tests.conftest import celery_client
-from tests.reliability.helpers import FAST, comparable, count_done, expected_document, wait_for, wait_until
+from tests.reliability.helpers import (
+    FAST,
+    comparable,
+    count_done,
+    expected_document,
+    kill_a_child,
+    wait_for,
+    wait_until,
+)
 from worker.store import ArticleStore
 
 # Every stage sleeps a little, so a kill almost always lands in the middle of one.
 SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.03"}
-
-
-def _live_children(worker, killed: set[int]) -> list[int]:
-    """The worker's pool processes that are alive and were not killed already (not yet reaped ones linger)."""
-    out = []
-    for pid in worker.children():
-        try:
-            if pid not in killed and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                out.append(pid)
-        except psutil.NoSuchProcess:
-            pass
-    return out
 
 
 def _kill_a_child(worker, store: ArticleStore, ids: list[str], progress: int, killed: set[int]) -> None:
@@ -34,10 +28,7 @@ def _kill_a_child(worker, store: ArticleStore, ids: list[str], progress: int, ki
     start = count_done(store, ids)
     target = min(len(ids), start + progress)
     wait_until(lambda: count_done(store, ids) >= target, 120, "progress before a kill")
-    wait_until(lambda: bool(_live_children(worker, killed)), 30, "a live worker child to kill")
-    pid = _live_children(worker, killed)[0]
-    os.kill(pid, signal.SIGKILL)
-    killed.add(pid)
+    kill_a_child(worker, killed)
 
 
 def test_sigkilled_children_and_worker_lose_nothing(clean_redis, make_worker) -> None:
