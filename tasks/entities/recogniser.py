@@ -14,9 +14,9 @@ import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from tasks.entities.mentions import PROCLITIC_LETTERS, decode_iob, make_mentions
+from tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from tasks.entities.merge import merge_mentions
 from tasks.entities.propagate import propagate
 from tasks.normalise import match_form
@@ -41,6 +41,14 @@ class Recogniser(Protocol):
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """Return one IOB2 label per token of each sentence."""
         ...
+
+
+@runtime_checkable
+class KnowsWords(Protocol):
+    """A recogniser that brings a lexicon (the CRF does): known names and word frequencies
+    that tell a clitic from a name's first letter.  Others leave that to the article's evidence."""
+
+    lexicon: WordKnowledge
 
 
 class GazetteerRecogniser:
@@ -178,10 +186,11 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
     text = sectioned.text
     sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
     labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
-    decoded = propagate(text, sequences, [decode_iob(lab) for lab in labels])
+    lexicon = recogniser.lexicon if isinstance(recogniser, KnowsWords) else None
+    decoded = propagate(text, sequences, [decode_iob(lab) for lab in labels], lexicon)
     spans = [
         (seq[span.first : span.end], span.type)
         for seq, seq_spans in zip(sequences, decoded, strict=True)
         for span in seq_spans
     ]
-    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans)))
+    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)))
