@@ -2,8 +2,9 @@
 
 A recogniser labels token sequences with IOB2 labels; this module chooses the
 sequences, runs the recogniser over them in batches, and hands the labels on to
-``mentions`` (spans, clitics), ``propagate`` (a name found once is found everywhere
-in the article) and ``merge`` (one entity per real-world entity).
+``filters`` (spans that read as ordinary words), ``propagate`` (a name found once is
+found everywhere in the article), ``mentions`` (spans, clitics) and ``merge`` (one
+entity per real-world entity).
 Backends are loaded by ``load_recogniser``, once per process.
 """
 
@@ -14,9 +15,10 @@ import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from tasks.entities.mentions import PROCLITIC_LETTERS, decode_iob, make_mentions
+from tasks.entities.filters import drop_phrases
+from tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from tasks.entities.merge import merge_mentions
 from tasks.entities.propagate import propagate
 from tasks.normalise import match_form
@@ -41,6 +43,14 @@ class Recogniser(Protocol):
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """Return one IOB2 label per token of each sentence."""
         ...
+
+
+@runtime_checkable
+class KnowsWords(Protocol):
+    """A recogniser that brings a lexicon (the CRF does): known names and word frequencies
+    that tell a clitic from a name's first letter.  Others leave that to the article's evidence."""
+
+    lexicon: WordKnowledge
 
 
 class GazetteerRecogniser:
@@ -178,10 +188,12 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
     text = sectioned.text
     sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
     labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
-    decoded = propagate(text, sequences, [decode_iob(lab) for lab in labels])
+    lexicon = recogniser.lexicon if isinstance(recogniser, KnowsWords) else None
+    decoded = drop_phrases(text, sequences, [decode_iob(lab) for lab in labels], lexicon)
+    decoded = propagate(text, sequences, decoded, lexicon)
     spans = [
         (seq[span.first : span.end], span.type)
         for seq, seq_spans in zip(sequences, decoded, strict=True)
         for span in seq_spans
     ]
-    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans)))
+    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)))

@@ -38,6 +38,16 @@ _LAM = "\u0644"
 # Longest gazetteer phrase, in words, that the matcher tries.
 MAX_PHRASE = 6
 
+# Gazetteer categories that list names, by the entity type they name (see ``Lexicon.is_name``).
+# None for ORG and MISC: organisations are named after places and people (Lens, Ford) as often as not.
+NAME_CATEGORIES: dict[str, frozenset[str]] = {
+    "PERS": frozenset({"GIVEN"}),
+    "LOC": frozenset({"COUNTRY", "CITY"}),
+    "ORG": frozenset(),
+    "MISC": frozenset(),
+}
+_ANY_NAME = frozenset().union(*NAME_CATEGORIES.values())
+
 
 def clitic_variants(form: str) -> list[tuple[str, str]]:
     """Return (proclitics, rest) readings of a match-form word, least stripped first.
@@ -208,6 +218,15 @@ class Lexicon:
     def zipf_of(self, form: str) -> int:
         """Return zipf*10 of a match-form word in general text (0 when it is rare or unknown)."""
         return self.freq.get(form)
+
+    def is_name(self, form: str, kind: str | None = None) -> bool:
+        """Return whether the match-form word, exactly as given, is a one-word name of type ``kind``.
+
+        A country or city for LOC, a given name for PERS, any of these when ``kind`` is None;
+        never for ORG or MISC.  Exact: no clitic is stripped, so callers can ask about each reading.
+        """
+        wanted = _ANY_NAME if kind is None else NAME_CATEGORIES.get(kind, frozenset())
+        return not wanted.isdisjoint(self.phrases.get((form,), ()))
 
 
 def phrase_key(text: str) -> tuple[str, ...]:

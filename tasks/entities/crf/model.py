@@ -28,6 +28,8 @@ class CrfRecogniser:
     def __init__(self, tagger: pycrfsuite.Tagger, extractor: FeatureExtractor, scheme: str = "iob2") -> None:
         self._tagger = tagger
         self._extractor = extractor
+        # Known names and word frequencies: the entities stage reads them to tell clitics from names.
+        self.lexicon = extractor.lexicon
         self._decode = from_bioes if scheme == "bioes" else repair_iob
 
     @classmethod
