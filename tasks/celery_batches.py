@@ -87,6 +87,26 @@ def send_singles(article_ids: list[str], stage: str) -> None:
         raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
 
 
+def _split(store: Any, article_ids: list[str], stage: str) -> None:
+    """Send each article on alone, taking back the attempt this delivery counted for it.
+
+    If Redis cannot be reached for that, the batch message is put back (it is split when it returns).
+    """
+    try:
+        store.uncount_attempts(article_ids, stage)
+    except TRANSIENT as exc:
+        raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
+    send_singles(article_ids, stage)
+
+
+def _forget_batch(store: Any, batch_id: str) -> None:
+    """Clear a batch's intake counter; a leftover one (Redis away) only splits a redelivery of it."""
+    try:
+        store.clear_attempts(batch_id, INTAKE)
+    except TRANSIENT:
+        pass
+
+
 def _log_article(task: Task, article_id: str, stage: str, seconds: float, outcome: str, size: int) -> None:
     """The line worker.logs writes for a single-article task, written here for each article of a batch."""
     level = logging.INFO if outcome == "done" else logging.WARNING
@@ -185,8 +205,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
         # kills workers is capped and recorded on its own (tasks.celery_tasks counts it).
         log.warning("batch delivered again after a worker died: splitting it",
                     extra={"articles": len(open_ids), "stage": stage.name})
-        store.uncount_attempts(open_ids, stage.name)
-        send_singles(open_ids, stage.name)
+        _split(store, open_ids, stage.name)
         raise _Done(open_ids)
 
     attempts = {i: a for i, (a, _, _) in zip(article_ids, begun, strict=True)}
@@ -247,8 +266,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
     if outcomes.unrun:
         log.warning("soft time limit in a batch: the rest go on one by one",
                     extra={"articles": len(outcomes.unrun), "stage": stage.name})
-        store.uncount_attempts(outcomes.unrun, stage.name)
-        send_singles(outcomes.unrun, stage.name)
+        _split(store, outcomes.unrun, stage.name)
     return survivors
 
 
@@ -275,13 +293,13 @@ def _intake(self: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
                    f"{len(args)} positional and {len(kwargs)} keyword argument(s)"
                    + (f" (a {type(payloads).__name__})" if payloads is not None else ""))
         _record_failure(store, f"task-{self.request.id}", INTAKE, Reason.MALFORMED_PAYLOAD.value, message, attempts)
-        store.clear_attempts(batch_id, INTAKE)
+        _forget_batch(store, batch_id)
         raise InvalidArticle(Reason.MALFORMED_PAYLOAD, message)
     if attempts > 1:
         # A worker died on this batch: each payload goes on as its own khabar.process_article.
         log.warning("batch delivered again after a worker died: splitting it", extra={"articles": len(payloads)})
         _send_payloads(payloads, self.request.id)
-        store.clear_attempts(batch_id, INTAKE)
+        _forget_batch(store, batch_id)
         return
 
     articles: dict[str, Article] = {}
@@ -308,7 +326,7 @@ def _intake(self: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         articles[article.id] = article
         _log_article(self, article.id, INTAKE, time.perf_counter() - started, "done", len(payloads))
     if not articles:
-        store.clear_attempts(batch_id, INTAKE)
+        _forget_batch(store, batch_id)
         return
     try:
         store.put_articles([(a, content_hash(a.kind, a.content)) for a in articles.values()], intake_id=batch_id)

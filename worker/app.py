@@ -13,8 +13,8 @@ from functools import partial
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
-from kombu.transport import TRANSPORT_ALIASES
 from kombu.serialization import register
+from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
 
 from config.settings import STAGE_NAMES, Settings, load_settings
