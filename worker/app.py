@@ -8,7 +8,6 @@ paths that need no broker (``khabar process``) never import it.
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from celery import Celery
 from celery.signals import worker_process_init
@@ -36,8 +35,20 @@ def register_utf8_json() -> None:
     Arabic letter takes 2 bytes in a queued message instead of 6, which is most of
     what a waiting article costs Redis (see docs/PERFORMANCE.md).
     """
-    register("json", partial(kombu_json.dumps, ensure_ascii=False), kombu_json.loads,
-             content_type="application/json", content_encoding="utf-8")
+    register("json", _utf8_dumps, kombu_json.loads, content_type="application/json", content_encoding="utf-8")
+
+
+def _utf8_dumps(obj: object) -> str:
+    """JSON with UTF-8 text; with ``\\uXXXX`` escapes when the text has lone surrogates UTF-8 cannot carry.
+
+    Such a payload is still sent (and refused by the worker as ``not_text``) rather than failing the sender.
+    """
+    text = kombu_json.dumps(obj, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return str(kombu_json.dumps(obj))
+    return str(text)
 
 
 def create_app(settings: Settings) -> Celery:
