@@ -119,4 +119,4 @@ class Entities:
 class Summary:
     text: str
     sentences: tuple[int, ...]  # indexes into Sectioned.sentences, in article order
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...]  # best first, each as the display text most often writes it

@@ -47,6 +47,7 @@ class Candidate:
     index: int  # into Sectioned.sentences
     rank: int  # position among the candidates (0 = first)
     words: int  # whitespace-separated words, as a reader or str.split counts them
+    tokens: range  # indexes into Sectioned.tokens of its tokens, which forms follow one for one
     forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
     terms: tuple[str, ...]  # stems of its content words
 
@@ -138,7 +139,7 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         words = len(text[s.start : s.end].split())
         forms = tuple(k[1] for k in kinds)
         terms = tuple(k[2] for k in kinds if k[2] is not None)
-        candidates.append(Candidate(i, len(candidates), words, forms, terms))
+        candidates.append(Candidate(i, len(candidates), words, span, forms, terms))
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 

@@ -1,18 +1,21 @@
 """Key terms and phrases of an article, for ``Summary.keywords``.
 
-A keyword is a content word in matching form, or a phrase of two adjacent
-content words that the article repeats.  They score by how often they occur,
-more when they first occur early, appear in the title or name one of the
-article's entities.  Stop words and bare numbers are never keywords.
+A keyword is a content word, or a phrase of two adjacent content words that the
+article repeats.  They score by how often they occur, more when they first occur
+early, appear in the title or name one of the article's entities.  Stop words and
+bare numbers are never keywords.  Ranking and merging work on matching forms and
+stems; a keyword is shown as the article writes it (hamza, teh marbuta and all),
+in the spelling the article uses most.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
+from itertools import chain, compress, count
 
-from tasks.summarise.analysis import Analysis
-from tasks.summarise.terms import stem
+from tasks.records import Sectioned
+from tasks.summarise.analysis import Analysis, Candidate
+from tasks.summarise.terms import stem, word_form
 
 MAX_KEYWORDS = 10
 _PHRASE_BONUS = 1.5  # a repeated phrase says more than either of its words
@@ -21,13 +24,41 @@ _TITLE_BONUS = 0.5  # per occurrence of a term of the title or headings
 _ENTITY_BONUS = 0.5  # per occurrence of a word of an entity's name
 # Conjunctions wa- and fa- before the article al- (match forms), dropped from the
 # form shown: "and the market" reads as "the market".
+_CONJUNCTIONS = ("\u0648", "\u0641")
 _CONJ_ARTICLE = ("\u0648\u0627\u0644", "\u0641\u0627\u0644")
 
 Key = tuple[str, ...]  # stems: one for a word, two for a phrase
 
 
+def _has_conjunction(form: str) -> bool:
+    """Return True for a match form that starts with wa- or fa- before al-."""
+    return form.startswith(_CONJ_ARTICLE) and len(form) > 4
+
+
 def _shown(form: str) -> str:
-    return form[1:] if form.startswith(_CONJ_ARTICLE) and len(form) > 4 else form
+    """Return the match form of a word as a keyword shows it (without wa-/fa- before al-)."""
+    return form[1:] if _has_conjunction(form) else form
+
+
+def _forms_shown_as(shown: str) -> list[str]:
+    """Return the match forms that ``_shown`` turns into ``shown``."""
+    forms = [] if _has_conjunction(shown) else [shown]
+    return forms + [f for f in (c + shown for c in _CONJUNCTIONS) if _has_conjunction(f)]
+
+
+def _shown_token(token: str, form: str) -> str:
+    """Return a token as the article writes it, less what ``_shown`` drops from its match form ``form``."""
+    if not _has_conjunction(form):
+        return token
+    # The conjunction is the token's first letter: cut before the second, so that a
+    # vowel mark on the conjunction goes with it.
+    letters = 0
+    for i, ch in enumerate(token):
+        if word_form(ch):
+            letters += 1
+            if letters == 2:
+                return token[i:]
+    return token
 
 
 def _pairs(forms: tuple[str | None, ...]) -> list[tuple[str, str]]:
@@ -39,15 +70,83 @@ def _pairs(forms: tuple[str | None, ...]) -> list[tuple[str, str]]:
     ]
 
 
-def keywords(analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
-    """Return up to ``limit`` keywords, best first; the same input gives the same list.
+def _match_forms(forms: Counter[str | None], picked: list[tuple[Key, str]]) -> list[str]:
+    """Return each picked keyword (stems, and a phrase's shown match forms) in shown match form.
 
+    A word takes the commonest shown match form of its stem (al-aswaq, "the markets",
+    over aswaq if the article has it more often), ties to the alphabetically first.
+    """
+    shown = [phrase for _, phrase in picked]
+    stems = {key[0]: k for k, (key, phrase) in enumerate(picked) if not phrase}
+    by_form: dict[int, dict[str, int]] = {k: {} for k in stems.values()}
+    for f, n in forms.items():
+        if f is not None and (s := stem(f)) in stems:
+            counts = by_form[stems[s]]
+            form = _shown(f)
+            counts[form] = counts.get(form, 0) + n
+    for k, counts in by_form.items():
+        shown[k] = min(counts, key=lambda form: (-counts[form], form))
+    return shown
+
+
+def _as_written(sectioned: Sectioned, cands: tuple[Candidate, ...], shown: list[str]) -> tuple[str, ...]:
+    """Return each keyword, in shown match form, as the article most often writes it.
+
+    The spellings are those of the tokens, or pairs of adjacent tokens for a phrase,
+    whose match forms show as the keyword; of spellings as common, the first in the
+    article wins.  A keyword's spelling thus always has the keyword's match form.
+    """
+    words: dict[str, int] = {}  # match form -> the keyword it shows as
+    pairs: dict[tuple[str, str], int] = {}  # match forms of two words -> the phrase they show as
+    for k, kw in enumerate(shown):
+        first, _, second = kw.partition(" ")  # match forms hold no space
+        if not second:
+            words.update(dict.fromkeys(_forms_shown_as(first), k))
+        else:
+            for a in _forms_shown_as(first):
+                pairs.update(dict.fromkeys(((a, b) for b in _forms_shown_as(second)), k))
+    firsts = frozenset(a for a, _ in pairs)
+    wanted = firsts.union(words)
+    text, tokens = sectioned.text, sectioned.tokens
+    # Every occurrence, in article order, as (keyword, match forms, tokens as written):
+    # most repeat, so they are counted before any is spelt.
+    seen: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
+    for c in cands:
+        forms, at = c.forms, c.tokens.start
+        # Only the positions of wanted forms reach Python code: they are a few tokens in
+        # a hundred, and this loop runs over the whole article.
+        for i in compress(count(), map(wanted.__contains__, forms)):
+            f = forms[i]
+            if f is None:
+                continue
+            start, end = tokens[at + i]
+            if f in words:
+                seen.append((words[f], (f,), (text[start:end],)))
+            g = forms[i + 1] if f in firsts and i + 1 < len(forms) else None
+            if g is not None and (f, g) in pairs:
+                after, stop = tokens[at + i + 1]
+                seen.append((pairs[f, g], (f, g), (text[start:end], text[after:stop])))
+    # A Counter, and so each dict of spellings, keeps the order of first occurrence, and
+    # max keeps the first of equal counts: a tie goes to the spelling seen first.
+    spellings: list[dict[str, int]] = [{} for _ in shown]
+    for (k, fs, written), n in Counter(seen).items():
+        spelt = " ".join(map(_shown_token, written, fs))
+        spellings[k][spelt] = spellings[k].get(spelt, 0) + n
+    return tuple(max(sp, key=sp.__getitem__, default=kw) for sp, kw in zip(spellings, shown, strict=True))
+
+
+def keywords(
+    sectioned: Sectioned, analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_KEYWORDS
+) -> tuple[str, ...]:
+    """Return up to ``limit`` keywords as the article spells them, best first; the same input gives the same list.
+
+    ``analysis`` is that of ``sectioned``, whose display text gives the spellings;
     ``entity_forms`` are the matching forms of the words of entity mentions.
     """
     cands = analysis.candidates
     words: Counter[str] = Counter(chain.from_iterable(c.terms for c in cands))  # by stem
     forms: Counter[str | None] = Counter(chain.from_iterable(c.forms for c in cands))
-    # A phrase counts when the article repeats it in the same spelling.
+    # A phrase counts when the article repeats it in the same match forms.
     phrases = [
         (p, n) for p, n in Counter(chain.from_iterable(_pairs(c.forms) for c in cands)).items() if n >= 2
     ]
@@ -78,29 +177,16 @@ def keywords(analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_
         ranked.append((-score, first, key, _shown(a) + " " + _shown(b)))
     ranked.sort()
 
-    spellings: dict[str, list[str]] = {}  # stem -> its spellings, made when first needed
-    out: list[str] = []
+    picked: list[tuple[Key, str]] = []  # best first: stems, and a phrase's shown match forms
     covered: set[str] = set()
+    phrases_picked: set[str] = set()
     for _, _, key, phrase in ranked:
-        if len(out) >= limit:
+        if len(picked) >= limit:
             break
-        if any(part in covered for part in key) or phrase in out:
+        if any(part in covered for part in key) or phrase in phrases_picked:
             continue
         covered.update(key)
+        picked.append((key, phrase))
         if phrase:
-            out.append(phrase)
-            continue
-        if not spellings:
-            for form in forms:
-                if form is not None:
-                    same = spellings.get(stem(form))
-                    if same is None:
-                        spellings[stem(form)] = [form]
-                    else:
-                        same.append(form)
-        # The commonest spelling, ties to the alphabetically first.
-        shown: Counter[str] = Counter()
-        for form in spellings[key[0]]:
-            shown[_shown(form)] += forms[form]
-        out.append(min(shown, key=lambda s: (-shown[s], s)))
-    return tuple(out)
+            phrases_picked.add(phrase)
+    return _as_written(sectioned, cands, _match_forms(forms, picked))

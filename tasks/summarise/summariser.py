@@ -28,7 +28,8 @@ from tasks.summarise.terms import word_form
 # "2": an article the page holds twice is summarised from its first copy (its sentences
 # are no longer dropped as boilerplate because the section stage removed the second).
 # "3": weights learnt again once hard-wrapped articles were sectioned whole (section 3).
-VERSION = "3"
+# "4": keywords shown as the article writes them (hamza, teh marbuta), not in matching form.
+VERSION = "4"
 
 ELLIPSIS = "\u2026"  # ends a summary whose only sentence had to be cut
 _WORD_RUN = re.compile(r"\S+")
@@ -134,4 +135,4 @@ def summarise(sectioned: Sectioned, entities: Entities, budget: Budget) -> Summa
     entity_forms = frozenset(
         word_form(w) for e in entities.entities for m in e.mentions for w in m.text.split()
     )
-    return Summary(text=text, sentences=indexes, keywords=keywords(analysis, entity_forms))
+    return Summary(text=text, sentences=indexes, keywords=keywords(sectioned, analysis, entity_forms))

@@ -36,7 +36,7 @@ def topic(
 ) -> Any:
     """A topic whose sentence k is the tokens ``k.0 k.1 ...``, one word a token."""
     tokens = tuple(tuple(f"{k}.{i}" for i in range(n)) for k, n in enumerate(lengths))
-    candidates = tuple(Candidate(k, k, n, (), ()) for k, n in enumerate(lengths))
+    candidates = tuple(Candidate(k, k, n, range(0), (), ()) for k, n in enumerate(lengths))
     analysis = Analysis(candidates, (), (), (), (), (), sum(lengths))
     return ev.Topic("t", None, None, analysis, references or (("x",),), budget, tokens)
 
