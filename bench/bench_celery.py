@@ -18,7 +18,7 @@ at a time does (``--no-per-article`` leaves it out).
 client run with those settings overridden, to measure what a setting costs side
 by side, e.g. the task events Flower needs:
 
-    python bench/bench_celery.py                 # 200 articles x 5 rounds, -c 2
+    python bench/bench_celery.py                 # 600 articles x 5 rounds, -c 2
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
@@ -181,7 +181,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--articles", type=int, default=200, help="articles per round (default 200)")
+    parser.add_argument(
+        "--articles", type=int, default=600,
+        help="articles per round (default 600: a few batches per worker process, so that the end of a round, "
+        "when one process may idle, weighs little)",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of each (default 5)")
     parser.add_argument(
         "--concurrency", "-c", type=int, default=2, help="worker and pool processes (default 2)"

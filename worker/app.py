@@ -12,6 +12,7 @@ import logging
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
+from kombu import transport as kombu_transport
 from kombu.serialization import register
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
@@ -62,7 +63,9 @@ def create_app(settings: Settings) -> Celery:
     elif url.startswith("redis+socket://"):
         # The embedded Redis's Unix socket: kombu takes the transport from the URL's
         # "redis+" prefix, not from broker_transport, so the alias itself points at it.
+        # kombu caches what an alias resolved to: drop it, in case "redis" was resolved before.
         TRANSPORT_ALIASES["redis"] = "worker.transport:Transport"
+        kombu_transport._transport_cache.pop("redis", None)
     app.conf.broker_use_ssl = tls_options(url)
     app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
