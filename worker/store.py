@@ -110,11 +110,11 @@ class ArticleStore:
         pipe = self.r.pipeline(transaction=True)
         if intake_id is not None:
             pipe.delete(self.attempts_key(intake_id, "validate"))
+        if items:
+            pipe.delete(*(self.key(article.id) for article, _ in items))
         for article, content_hash in items:
-            key = self.key(article.id)
-            pipe.delete(key)
             pipe.hset(
-                key,
+                self.key(article.id),
                 mapping={
                     "status": "queued",
                     "stage": "",
@@ -123,8 +123,9 @@ class ArticleStore:
                     "updated_at": now,
                 },
             )
-            pipe.zrem(self.failed_key, article.id)
-            pipe.zadd(self.active_key, {article.id: now})
+        if items:
+            pipe.zrem(self.failed_key, *(article.id for article, _ in items))
+            pipe.zadd(self.active_key, {article.id: now for article, _ in items})
         pipe.execute()
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
@@ -190,8 +191,9 @@ class ArticleStore:
                     "updated_at": now,
                 },
             )
-            pipe.delete(self.attempts_key(article_id, stage))
-            pipe.zadd(self.active_key, {article_id: now})
+        if items:  # one command for all the articles where one each is not needed
+            pipe.delete(*(self.attempts_key(article_id, stage) for article_id, _, _ in items))
+            pipe.zadd(self.active_key, {article_id: now for article_id, _, _ in items})
         pipe.execute()
 
     def clear_attempts(self, article_id: str, stage: str) -> None:
@@ -278,17 +280,20 @@ class ArticleStore:
                 mapping={
                     "status": "done",
                     "stage": stage,
-                    "document": json.dumps(document, ensure_ascii=False),
+                    # msgspec: the same JSON (UTF-8, not escaped) as json.dumps, several times faster.
+                    "document": msgspec.json.encode(document),
                     "pipeline_version": document["pipeline_version"],
                     "updated_at": now,
                 },
             )
             pipe.hdel(key, "article", "error", *(f"out:{s}" for s in stages), *(f"run:{s}" for s in stages))
-            pipe.delete(self.attempts_key(article_id, stage))
-            pipe.zrem(self.failed_key, article_id)
-            pipe.zrem(self.active_key, article_id)
             if self.ttl:
                 pipe.expire(key, self.ttl)
+        if items:
+            ids = [article_id for article_id, _ in items]
+            pipe.delete(*(self.attempts_key(article_id, stage) for article_id in ids))
+            pipe.zrem(self.failed_key, *ids)
+            pipe.zrem(self.active_key, *ids)
         pipe.execute()
 
     # A late duplicate of a stage must not turn a finished article into a failed one.
