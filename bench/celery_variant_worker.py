@@ -23,7 +23,6 @@ import articles  # noqa: F401  - puts the project root on sys.path
 
 def register_whole_article(app: Any) -> None:
     """Register the one-task-per-article what-if (see the module docstring)."""
-    from dataclasses import asdict
 
     from tasks.document import build_document
     from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, run_inprocess
@@ -36,7 +35,7 @@ def register_whole_article(app: Any) -> None:
         article = parse_payload(payload, rt.limits, rt.default_budget)
         rt.store.put_article(article, content_hash(article.kind, article.content))
         records, runs = run_inprocess(article, rt.resources)
-        document = build_document(records, {n: asdict(r) for n, r in runs.items()}, PIPELINE_VERSION)
+        document = build_document(records, {n: r.as_dict() for n, r in runs.items()}, PIPELINE_VERSION)
         rt.store.finish(article.id, STAGE_NAMES[-1], document, STAGE_NAMES)
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from celery import Task, chain
@@ -230,8 +230,8 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
             output, run = run_stage(stage, rt.resources, records)
             if stage is STAGES[-1]:
                 records[stage.name] = output
-                output = build_document(records, runs | {stage.name: asdict(run)}, PIPELINE_VERSION)
-            outcomes.done.append((article_id, output, asdict(run)))
+                output = build_document(records, runs | {stage.name: run.as_dict()}, PIPELINE_VERSION)
+            outcomes.done.append((article_id, output, run.as_dict()))
         except SoftTimeLimitExceeded:
             outcomes.unrun = [i for i, _ in pending[n:]]
             break

@@ -17,7 +17,6 @@ import random
 import signal
 import time
 import traceback
-from dataclasses import asdict
 from functools import cache
 from typing import Any, NoReturn
 
@@ -277,10 +276,10 @@ def execute_stage(task: Task, stage: Stage, article_id: str) -> str:
         computing = False
         if stage is STAGES[-1]:
             records[stage.name] = output
-            document = build_document(records, runs | {stage.name: asdict(run)}, PIPELINE_VERSION)
+            document = build_document(records, runs | {stage.name: run.as_dict()}, PIPELINE_VERSION)
             store.finish(article_id, stage.name, document, STAGE_NAMES)
         else:
-            store.end_stage(article_id, stage.name, output, asdict(run))
+            store.end_stage(article_id, stage.name, output, run.as_dict())
     except (CrashLoop, MissingInput, Reject):
         raise  # recorded, or handed back to the broker
     except InvalidArticle as exc:
