@@ -25,7 +25,8 @@ by side, e.g. the task events Flower needs:
 
 Pseudo-settings: ``{"bench_concurrency": 1}`` runs that arm's worker with one
 process (how throughput grows with processes); ``{"bench_batch_size": 8}`` sends
-batches of 8; ``{"bench_whole_article": true}`` measures a what-if that is not
+batches of 8; ``{"bench_settings": {"log_level": "WARNING"}}`` starts that arm's worker
+with those khabar settings (``KHABAR_*``); ``{"bench_whole_article": true}`` measures a what-if that is not
 khabar's design, one task per article running every stage (see
 bench/celery_variant_worker.py).
 """
@@ -95,10 +96,10 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     from worker.runtime import store_for
 
     server = stack.enter_context(private_redis())
-    env = worker_env(server.url, tmp / name / "data")
+    env = worker_env(server.url, tmp / name / "data", **overrides.get("bench_settings", {}))
     kind = Worker
     concurrency = int(overrides.get("bench_concurrency", concurrency))
-    conf = {k: v for k, v in overrides.items() if k not in ("bench_concurrency", "bench_batch_size")}
+    conf = {k: v for k, v in overrides.items() if not k.startswith("bench_")}
     if conf:
         env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(conf)
         kind = VariantWorker
