@@ -121,7 +121,8 @@ def create_app(settings: Settings) -> Celery:
         task_soft_time_limit=settings.soft_time_limit,
         task_time_limit=settings.hard_time_limit,
         task_acks_on_timeout=False,
-        # Task events for Flower, from workers and from clients that send tasks.
+        # Task events for Flower, from workers and from clients that send tasks (task-sent:
+        # clients only; workers turn it off for the tasks they send, see no_sent_events_from_workers).
         worker_send_task_events=True,
         task_send_sent_event=True,
         task_track_started=True,
