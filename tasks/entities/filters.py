@@ -32,7 +32,7 @@ _CLITIC_GAP = 10
 _MIN_STEM = 3
 
 
-def _common_noun(form: str, lexicon: WordKnowledge) -> bool:
+def common_noun(form: str, lexicon: WordKnowledge) -> bool:
     """Return whether the match-form word (al- allowed) is a frequent word that takes the article."""
     base = form[len(_ARTICLE) :] if form.startswith(_ARTICLE) else form
     z = lexicon.zipf_of(base)
@@ -54,7 +54,7 @@ def reads_as_phrase(words: Sequence[str], lexicon: WordKnowledge, names: Set[str
         if run[-1] != _KAF:
             continue
         stem = match_form(clitic_reading(first, run)[2])
-        if stem in names or not _common_noun(stem, lexicon):
+        if stem in names or not common_noun(stem, lexicon):
             continue
         if lexicon.zipf_of(match_form(first)) <= lexicon.zipf_of(stem) - _CLITIC_GAP:
             return True

@@ -36,12 +36,13 @@ PROCLITIC_LETTERS = frozenset(_CONJUNCTIONS + _PREPOSITIONS)
 _BEFORE_ARTICLE = frozenset({_WAW, _BEH, _WAW + _BEH, _FEH + _BEH})
 # ... and only when at least this many letters follow al-, which spares Walter, Wallace, Bali and Palmer.
 _AFTER_ARTICLE = 3
-# A clitic is never cut to leave fewer letters than this.
-_MIN_REST = 2
+# A clitic is never cut to leave fewer letters than this, whatever the evidence.  Two-letter rests
+# are function words far more often than names: Ban (Ki-moon) and Van (Persie) in one article read
+# as bi- and fa- + "an" ("that"), and "an" then spread to every an/in/kana of the article.
+_MIN_REST = 3
 # Alef with hamza above or below, or with madda: no name begins wa-/fa-/bi-/li- + one of these
 # (wa-Amerika, bi-Ankara), so the clitic is cut without other evidence.  Not ka-: ka's (cup) does.
 _HAMZA_ALEFS = frozenset("\u0623\u0625\u0622")
-_MIN_AFTER_HAMZA = 3
 
 # Lexicon evidence (frequencies in zipf * 10).  A reading without the clitic is taken when its word
 # is a known name of the mention's type at least ~3x more common than the word as written (wa-Misr:
@@ -50,16 +51,14 @@ _MIN_AFTER_HAMZA = 3
 # frequency alone: foreign names begin with B, F, V and K too often (Blix is bi- + "lix", Vieira
 # fa- + "ira" in general text), nor after two clitics (wa-Larry is not wa-li- + "ari").  The tables
 # list words of zipf 2.0 and more, so an unlisted word counts as that common; a word of zipf 6 or
-# more is a function word (Kofi is ka- + "wa-fi"), never a name's rest on frequency alone; nor is
-# a rest of fewer than three letters.  On the entity-initial words of anercorp-train (125k tokens)
-# these rules cut 549 that the article alone would not (313 distinct); the only wrong cut seen
-# was Lens, the club, read as li- + Anas (twice).
+# more is a function word (Kofi is ka- + "wa-fi"), never a name's rest on frequency alone.  On the
+# entity-initial words of anercorp-train (125k tokens) these rules cut 549 that the article alone
+# would not (313 distinct); the only wrong cut seen was Lens, the club, read as li- + Anas (twice).
 _NAME_MARGIN = 5
 _WORD_MARGIN = 7
 _WORD_CLITICS = (_WAW, _LAM)
 _LISTED_FLOOR = 20
 _FUNCTION_WORD = 60
-_MIN_LEXICON_REST = 3
 
 
 class WordKnowledge(Protocol):
@@ -201,11 +200,12 @@ def strip_proclitics(
     """
     for run in clitic_runs(word):
         cut, elided, name = clitic_reading(word, run)
-        if len(name) < _MIN_REST:
+        form = match_form(name)
+        if len(form) < _MIN_REST:
             continue
-        if match_form(name) in names:
+        if form in names:
             return cut, elided
-        if run[-1] != _KAF and name[:1] in _HAMZA_ALEFS and len(name) >= _MIN_AFTER_HAMZA:
+        if run[-1] != _KAF and name[:1] in _HAMZA_ALEFS:
             return cut, elided
         before_article = elided or run in _BEFORE_ARTICLE
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:
@@ -230,7 +230,7 @@ def _lexicon_cut(word: str, lexicon: WordKnowledge, kind: str | None) -> tuple[i
     for run in sorted(clitic_runs(word), key=len):
         cut, elided, name = clitic_reading(word, run)
         rest = match_form(name)
-        if len(rest) < _MIN_LEXICON_REST:
+        if len(rest) < _MIN_REST:
             continue
         z = lexicon.zipf_of(rest)
         # The reading with one clitic letter fewer: the word itself for one clitic.

@@ -24,7 +24,8 @@ from tasks.entities.propagate import propagate
 from tasks.normalise import match_form
 from tasks.records import ENTITY_TYPES, Entities, Sectioned
 
-VERSION = "2"  # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
+VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
+# 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
 BACKENDS = ("crf", "bert", "gazetteer")
 # Sequences per call to a recogniser's ``tag``: a whole article at once, so the CRF's document
 # features (other mentions of a word nearby) see all of it; BERT batches again inside.

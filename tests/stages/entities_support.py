@@ -46,3 +46,17 @@ class Scripted:
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         self.calls.append(sentences)
         return [[self.labels.get(t, "O") for t in s] for s in sentences]
+
+
+class Words:
+    """A lexicon in a few words: frequencies (zipf * 10) and given names, keys in match form."""
+
+    def __init__(self, zipf: dict[str, int], given: frozenset[str] = frozenset()) -> None:
+        self.zipf = zipf
+        self.given = given
+
+    def zipf_of(self, form: str) -> int:
+        return self.zipf.get(form, 0)
+
+    def is_name(self, form: str, kind: str | None = None) -> bool:
+        return form in self.given and kind in (None, "PERS")
