@@ -97,9 +97,12 @@ def test_sigkilled_children_and_worker_split_their_batches_and_lose_nothing(clea
     splits = log_records([worker.log, replacement.log], SPLIT_AFTER_DEATH)
     redelivered = {i: int(store.r.hget(store.key(i), "redeliveries") or 0) for i in ids}
     print(f"kills={len(killed) + 1} splits={splits} articles redelivered={sum(1 for n in redelivered.values() if n)}")
-    # A killed batch stage came back and was split into single articles, each counted as redelivered once.
-    assert any("stage" in s for s in splits), splits
-    assert sum(int(s["articles"]) for s in splits if "stage" in s) <= sum(redelivered.values())
+    # A killed batch stage came back and was split into single articles, each counted as redelivered.
+    # (Not a sum over splits: a worker killed between a split's publish and its ack splits the same
+    # batch again when it comes back, a duplicate the stages make harmless.)
+    stage_splits = [int(s["articles"]) for s in splits if "stage" in s]
+    assert stage_splits, splits
+    assert sum(1 for n in redelivered.values() if n >= 1) >= max(stage_splits)
     assert max(redelivered.values()) >= 1
     # No stage was left half-counted, neither in a batch nor in the single articles it was split into.
     assert attempt_counters(store) == []
