@@ -176,3 +176,26 @@ class ConfiguredRedis(RedisServer):
         log = (self.dir / "redis.log").read_text() if (self.dir / "redis.log").exists() else ""
         self.stop()
         raise RuntimeError(f"redis-server did not start: {log[-2000:]}")
+
+
+def checked_retries(store: ArticleStore, ids: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Every recorded retry of these articles as (stage, record), checked against the FAST backoff.
+
+    An article's retries of a stage are numbered 1..n with none missing, each an injected fault;
+    the next attempt did not run before the earlier countdown ran out; and with equal jitter each
+    delay lies in [base/2, base] for its retry number.
+    """
+    backoff, backoff_max = float(FAST["retry_backoff"]), float(FAST["retry_backoff_max"])
+    out = []
+    for article_id in ids:
+        for stage, records in store.retries(article_id).items():
+            assert stage in ("normalise", "section", "entities", "summarise")
+            assert [r["retry"] for r in records] == list(range(1, len(records) + 1))
+            assert all(r["error"] == "InjectedFault" for r in records)
+            for earlier, later in zip(records, records[1:], strict=False):
+                assert later["at"] - earlier["at"] >= earlier["delay"] - 0.01
+            for r in records:
+                base = min(backoff_max, backoff * 2 ** (r["retry"] - 1))
+                assert base / 2 - 1e-3 <= r["delay"] <= base + 1e-3, r
+                out.append((stage, r))
+    return out
