@@ -152,19 +152,22 @@ def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float)
 
 
 def submit_whole_articles(arm: CeleryArm, payloads: list[dict[str, Any]]) -> list[str]:
-    """Send to the what-if ``bench.whole_article`` as submit_payloads sends to process_article."""
+    """Send to the what-if ``bench.whole_article`` as submit_payloads sends: batches of the arm's batch size."""
+    from worker.batching import chunks
+
     ids = [str(p["id"]) for p in payloads]
     arm.store.mark_queued(ids)
     app = arm.client.app
+    settings = arm.client.settings
     with app.producer_or_acquire() as producer, producer.batch():
-        for p in payloads:
+        for group in chunks(payloads, settings.batch_size, settings.batch_bytes):
             app.send_task(
                 "bench.whole_article",
-                args=[p],
-                queue=arm.client.settings.queue_prefix,
+                args=[group if settings.batch_size > 1 else group[0]],
+                queue=settings.queue_prefix,
                 producer=producer,
                 ignore_result=True,
-                argsrepr=repr(p["id"]),
+                argsrepr=repr([p["id"] for p in group]),
             )
     return ids
 
