@@ -99,7 +99,8 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     env = worker_env(server.url, tmp / name / "data", **overrides.get("bench_settings", {}))
     kind = Worker
     concurrency = int(overrides.get("bench_concurrency", concurrency))
-    conf = {k: v for k, v in overrides.items() if not k.startswith("bench_")}
+    # Celery settings, and the what-if switch that bench/celery_variant_worker.py reads.
+    conf = {k: v for k, v in overrides.items() if not k.startswith("bench_") or k == "bench_whole_article"}
     if conf:
         env["KHABAR_BENCH_CELERY_CONF"] = json.dumps(conf)
         kind = VariantWorker
