@@ -31,6 +31,8 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -72,30 +74,28 @@ def batch_chain(article_ids: list[str], start: str = STAGE_NAMES[0]) -> Any:
     return chain(*signatures)
 
 
-def send_singles(article_ids: list[str], stage: str) -> None:
-    """Send each article on as its own chain from ``stage`` (one producer, one pipeline).
-
-    If that cannot be published, the batch message is put back (it is split again when it returns).
-    """
+@contextmanager
+def _requeue_if_redis_fails() -> Iterator[None]:
+    """Put the batch message back if Redis fails while it is being split (it is split again when it returns)."""
     try:
-        with app.producer_or_acquire() as producer, producer.batch():
-            for article_id in article_ids:
-                singles = pipeline_chain(article_id, start=stage)
-                singles.tasks[-1].set(ignore_result=True)
-                singles.apply_async(producer=producer)
+        yield
     except TRANSIENT as exc:
         raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
+
+
+def send_singles(article_ids: list[str], stage: str) -> None:
+    """Send each article on as its own chain from ``stage`` (one producer, one pipeline)."""
+    with _requeue_if_redis_fails(), app.producer_or_acquire() as producer, producer.batch():
+        for article_id in article_ids:
+            singles = pipeline_chain(article_id, start=stage)
+            singles.tasks[-1].set(ignore_result=True)
+            singles.apply_async(producer=producer)
 
 
 def _split(store: Any, article_ids: list[str], stage: str) -> None:
-    """Send each article on alone, taking back the attempt this delivery counted for it.
-
-    If Redis cannot be reached for that, the batch message is put back (it is split when it returns).
-    """
-    try:
+    """Send each article on alone, taking back the attempt this delivery counted for it."""
+    with _requeue_if_redis_fails():
         store.uncount_attempts(article_ids, stage)
-    except TRANSIENT as exc:
-        raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
     send_singles(article_ids, stage)
 
 
@@ -339,15 +339,12 @@ def _intake(self: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
 
 
 def _send_payloads(payloads: list[Any], parent_id: str) -> None:
-    """Send each payload on as its own khabar.process_article; put the batch back if that fails."""
-    try:
-        with app.producer_or_acquire() as producer, producer.batch():
-            for n, payload in enumerate(payloads):
-                name = usable_id(payload) or f"{parent_id}-{n}"
-                process_article.apply_async(args=[payload], producer=producer, ignore_result=True,
-                                            argsrepr=f"[{{'id': {name!r}}}]", kwargsrepr="{}")
-    except TRANSIENT as exc:
-        raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
+    """Send each payload on as its own khabar.process_article."""
+    with _requeue_if_redis_fails(), app.producer_or_acquire() as producer, producer.batch():
+        for n, payload in enumerate(payloads):
+            name = usable_id(payload) or f"{parent_id}-{n}"
+            process_article.apply_async(args=[payload], producer=producer, ignore_result=True,
+                                        argsrepr=f"[{{'id': {name!r}}}]", kwargsrepr="{}")
 
 
 def _retry_intake(task: Task, rt: Runtime, exc: BaseException) -> NoReturn:

@@ -54,6 +54,7 @@ def send_payloads(app: Any, queue: Any, payloads: Sequence[dict[str, Any]], *, b
     """Publish payloads (each with its ``id``) through ``producer``; return the number of messages."""
     messages = 0
     for group in chunks(payloads, batch_size, batch_bytes):
+        args: list[Any]
         if len(group) == 1 and batch_size == 1:
             name, args = "khabar.process_article", [group[0]]
         else:
