@@ -18,7 +18,7 @@ at a time does (``--no-per-article`` leaves it out).
 client run with those settings overridden, to measure what a setting costs side
 by side, e.g. the task events Flower needs:
 
-    python bench/bench_celery.py                 # 600 articles x 5 rounds, -c 2
+    python bench/bench_celery.py                 # 1200 articles x 5 rounds, -c 2
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
@@ -96,7 +96,8 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     from worker.runtime import store_for
 
     server = stack.enter_context(private_redis())
-    env = worker_env(server.url, tmp / name / "data", **overrides.get("bench_settings", {}))
+    env = worker_env(server.url, tmp / name / "data",
+                     **{k: str(v) for k, v in overrides.get("bench_settings", {}).items()})
     kind = Worker
     concurrency = int(overrides.get("bench_concurrency", concurrency))
     # Celery settings, and the what-if switch that bench/celery_variant_worker.py reads.
@@ -187,8 +188,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--articles", type=int, default=600,
-        help="articles per round (default 600: a few batches per worker process, so that the end of a round, "
+        "--articles", type=int, default=1200,
+        help="articles per round (default 1200: many batches per worker process, so that the end of a round, "
         "when one process may idle, weighs little)",
     )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of each (default 5)")
@@ -257,9 +258,9 @@ def main() -> None:
                     pids = [p.pid for p in pool._pool]  # type: ignore[attr-defined]
                     before = cpu_seconds(pids)
                     t = time.perf_counter()
-                    pool.map(
-                        _run_inprocess, payloads, chunksize=max(1, len(payloads) // (args.concurrency * 8))
-                    )
+                    # The same pieces as the Celery batches, so that the end of a round, when
+                    # one process may finish its last piece alone, weighs the same on both sides.
+                    pool.map(_run_inprocess, payloads, chunksize=arms[0].client.settings.batch_size)
                     inprocess_seconds.append(time.perf_counter() - t)
                     inprocess_cpu += cpu_seconds(pids) - before
                 else:

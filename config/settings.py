@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     queue_prefix: str = Field(default="khabar", description="Queue names are <prefix>.<stage>.")
     concurrency: int | None = Field(default=None, description="Worker processes (default: CPU count).")
     batch_size: int = Field(
-        default=32, ge=1,
+        default=64, ge=1,
         description="Articles per message `khabar submit` and `backfill` send (1: a `process_article` each).",
     )
     batch_bytes: int = Field(default=1_000_000, ge=1, description="Most article bytes in one batch message.")

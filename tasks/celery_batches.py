@@ -59,6 +59,7 @@ from tasks.validate import content_hash, parse_payload, usable_id
 from worker.app import app
 from worker.batching import chunks
 from worker.runtime import Runtime, runtime
+from worker.store import as_json
 
 log = logging.getLogger("khabar.tasks")
 stage_log = logging.getLogger("khabar.stages")  # the per-article lines of worker.logs
@@ -130,7 +131,7 @@ def _report_bug(exc: BaseException, article_id: str, stage: str, task: Task) -> 
 class _Outcomes:
     """What became of each article of one batch delivery of one stage."""
 
-    done: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)  # id, output, run
+    done: list[tuple[str, bytes, dict[str, Any]]] = field(default_factory=list)  # id, encoded output, run
     transient: list[tuple[str, BaseException]] = field(default_factory=list)
     unrun: list[str] = field(default_factory=list)  # left when the soft time limit struck
 
@@ -231,7 +232,8 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
             if stage is STAGES[-1]:
                 records[stage.name] = output
                 output = build_document(records, runs | {stage.name: run.as_dict()}, PIPELINE_VERSION)
-            outcomes.done.append((article_id, output, run.as_dict()))
+            # Kept encoded until the batch is stored: bytes cost the garbage collector nothing.
+            outcomes.done.append((article_id, as_json(output), run.as_dict()))
         except SoftTimeLimitExceeded:
             outcomes.unrun = [i for i, _ in pending[n:]]
             break
@@ -254,7 +256,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
     survivors = [i for i, _, _ in outcomes.done]
     try:
         if stage is STAGES[-1]:
-            store.finish_many(stage.name, [(i, doc) for i, doc, _ in outcomes.done], STAGE_NAMES)
+            store.finish_many(stage.name, [(i, doc) for i, doc, _ in outcomes.done], STAGE_NAMES, PIPELINE_VERSION)
         else:
             store.end_stages(stage.name, outcomes.done)
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:

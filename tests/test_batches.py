@@ -121,3 +121,38 @@ def test_the_sweeper_sees_every_article_of_a_batch_a_worker_holds(clean_redis, m
     wait_until(lambda: store.r.hget(store.key(first), "stage") == b"section", 30, "the section batch to start")
     assert ids <= held_ids(clean_redis.client())
     wait_for(store, sorted(ids), timeout=60)
+
+
+def test_an_encoded_document_is_stored_as_the_same_bytes_as_the_document_itself(clean_redis) -> None:
+    """Batches hand the store each document already encoded (tasks.celery_batches keeps bytes, not objects)."""
+    import msgspec
+    import pytest
+
+    store = ArticleStore(clean_redis.client(), prefix="khabar")
+    document = {"id": "d1", "pipeline_version": "v-test", "text": "نص الخبر", "entities": [{"type": "LOC"}]}
+    store.finish_many("summarise", [("d1", document)], ["normalise"])
+    store.finish_many("summarise", [("d2", msgspec.json.encode(dict(document, id="d2")))], ["normalise"],
+                      pipeline_version="v-test")
+    r = clean_redis.client()
+    one, two = (r.hgetall(store.key(i)) for i in ("d1", "d2"))
+    assert msgspec.json.decode(two[b"document"]) == dict(document, id="d2")
+    assert {k: v for k, v in one.items() if k not in (b"document", b"updated_at")} == {
+        k: v for k, v in two.items() if k not in (b"document", b"updated_at")}
+    assert two[b"pipeline_version"] == b"v-test" and two[b"status"] == b"done"
+    with pytest.raises(ValueError, match="pipeline_version"):
+        store.finish_many("summarise", [("d3", b"{}")], ["normalise"])
+
+
+def test_loading_the_models_freezes_the_heap_out_of_the_collectors_way() -> None:
+    """resources_from (worker children and in-process runners alike) ends with gc.freeze."""
+    import gc
+
+    from config.settings import Settings
+    from worker.runtime import resources_from
+
+    gc.unfreeze()
+    resources_from(Settings(ner_backend="gazetteer"))
+    try:
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()

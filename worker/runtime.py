@@ -6,6 +6,7 @@ and models are the child's own) and handed to the task code.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,11 +40,20 @@ def budget_from(settings: Settings) -> Budget:
 
 
 def resources_from(settings: Settings) -> Resources:
-    """Load the models the stages use (slow the first time; call once per process)."""
-    return Resources(
+    """Load the models the stages use (slow the first time; call once per process, at start).
+
+    Then everything loaded so far (code, models, lexicons) is moved out of the
+    garbage collector's way (``gc.freeze``): a full collection otherwise walks
+    those hundreds of thousands of objects again every few hundred articles
+    (about 0.5 ms an article, docs/PERFORMANCE.md).
+    """
+    resources = Resources(
         recogniser=load_recogniser(settings.ner_backend, settings.ner_model_path),
         latin_digits=settings.latin_digits,
     )
+    gc.collect()
+    gc.freeze()
+    return resources
 
 
 def store_for(settings: Settings, redis_url: str) -> ArticleStore:
