@@ -52,9 +52,14 @@ from tests.support import RedisServer, Worker, worker_env
 _resources: Any = None
 
 
-def _init_inprocess() -> None:
+def _init_inprocess(gc_dir: str | None = None) -> None:
     """Pool initialiser: build the stage resources once per process, as a worker child does."""
     global _resources
+    if gc_dir:  # --gc-probe: the same probe as the workers' (bench/gc_probe/sitecustomize.py)
+        import runpy
+
+        os.environ["KHABAR_BENCH_GC_DIR"] = gc_dir
+        runpy.run_path(str(Path(__file__).with_name("gc_probe") / "sitecustomize.py"))
     from config.settings import Settings
     from worker.runtime import budget_from, limits_from, resources_from
 
@@ -88,9 +93,23 @@ class CeleryArm:
     seconds: list[float] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)
     commands: dict[str, int] = field(default_factory=dict)
+    gc_dir: Path | None = None  # --gc-probe: collector totals of this arm's worker processes, a file per pid
 
 
-def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path, stack: Any) -> CeleryArm:
+def collector_totals(gc_dir: Path, pids: list[int]) -> tuple[float, int, int]:
+    """CPU seconds in the collector, collections and full collections, summed over these processes."""
+    seconds, collections, full = 0.0, 0, 0
+    names = {str(p) for p in pids}
+    for f in gc_dir.iterdir():
+        if f.name in names:
+            s, g0, g1, g2 = f.read_text().split()
+            seconds, collections, full = seconds + float(s), collections + int(g0) + int(g1) + int(g2), full + int(g2)
+    return seconds, collections, full
+
+
+def start_arm(
+    name: str, overrides: dict[str, Any], concurrency: int, tmp: Path, stack: Any, gc_probe: bool = False
+) -> CeleryArm:
     from config.settings import Settings
     from worker.app import create_app
     from worker.runtime import store_for
@@ -98,6 +117,10 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
     server = stack.enter_context(private_redis())
     env = worker_env(server.url, tmp / name / "data",
                      **{k: str(v) for k, v in overrides.get("bench_settings", {}).items()})
+    if gc_probe:
+        (tmp / name / "gc").mkdir(parents=True)
+        env["PYTHONPATH"] = f"{Path(__file__).with_name('gc_probe')}{os.pathsep}{env['PYTHONPATH']}"
+        env["KHABAR_BENCH_GC_DIR"] = str(tmp / name / "gc")
     kind = Worker
     concurrency = int(overrides.get("bench_concurrency", concurrency))
     # Celery settings, and the what-if switch that bench/celery_variant_worker.py reads.
@@ -119,6 +142,7 @@ def start_arm(name: str, overrides: dict[str, Any], concurrency: int, tmp: Path,
         worker,
         SimpleNamespace(settings=settings, app=app),
         store_for(settings, server.url),
+        gc_dir=tmp / name / "gc" if gc_probe else None,
     )
 
 
@@ -208,6 +232,10 @@ def main() -> None:
     parser.add_argument(
         "--no-per-article", action="store_true", help="leave out the arm that sends one message per article"
     )
+    parser.add_argument(
+        "--gc-probe", action="store_true",
+        help="time the garbage collector in the worker children (bench/gc_probe) and print it per article",
+    )
     articles.add_shared_option(parser)
     args = parser.parse_args()
 
@@ -222,27 +250,40 @@ def main() -> None:
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="khabar-bench-")))
         os.environ["KHABAR_DATA_DIR"] = str(tmp / "data")
-        arms = [start_arm("celery", {}, args.concurrency, tmp, stack)]
+        arms = [start_arm("celery", {}, args.concurrency, tmp, stack, args.gc_probe)]
         if not args.no_per_article:
             # The same articles sent one message per article (khabar.process_article), as a
             # system that sends one at a time does.
-            arms.append(start_arm("per-article", {"bench_batch_size": 1}, args.concurrency, tmp, stack))
+            arms.append(start_arm("per-article", {"bench_batch_size": 1}, args.concurrency, tmp, stack, args.gc_probe))
         for spec in args.compare:
             name, _, conf = spec.partition("=")
-            arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack))
+            arms.append(start_arm(name, json.loads(conf), args.concurrency, tmp, stack, args.gc_probe))
         for arm in arms:
             processes = arm.overrides.get("bench_concurrency", args.concurrency)
             print(
                 f"arm {arm.name!r}: khabar worker -c {processes} on {arm.server.url}"
                 + (f", overrides {arm.overrides}" if arm.overrides else " (the shipped settings)")
             )
-        pool = ctx_pool = mp.get_context("fork").Pool(args.concurrency, initializer=_init_inprocess)
+        pool_gc = tmp / "in-process-gc"
+        pool_gc.mkdir()
+        pool = ctx_pool = mp.get_context("fork").Pool(
+            args.concurrency, initializer=_init_inprocess, initargs=(str(pool_gc) if args.gc_probe else None,)
+        )
         stack.callback(ctx_pool.terminate)
 
         for arm in arms:
             celery_round(arm, articles.payloads(texts, args.warmup, "warm"), args.timeout)
         pool.map(_run_inprocess, articles.payloads(texts, args.warmup, "warm"))
 
+        def gc_now() -> dict[str, tuple[float, int, int]]:
+            totals = {"in-process": collector_totals(pool_gc, [p.pid for p in pool._pool])}  # type: ignore[attr-defined]
+            for arm in arms:
+                if arm.gc_dir is not None:
+                    totals[arm.name] = collector_totals(arm.gc_dir, child_pids(arm.worker.proc.pid))
+            return totals
+
+        time.sleep(0.5)
+        gc_before = gc_now()
         inprocess_seconds: list[float] = []
         inprocess_cpu = 0.0
         for arm in arms:
@@ -310,6 +351,16 @@ def main() -> None:
             # CPU is far less sensitive to other load on the machine than wall time.
             print(f"CPU ratio {arm.name}: in-process CPU / {arm.name} CPU per article = "
                   f"{inprocess_cpu / sum(arm.cpu.values()):.3f}")
+
+        if args.gc_probe:
+            time.sleep(0.5)
+            gc_after = gc_now()
+            rows = []
+            for which, (seconds, collections, full) in gc_after.items():
+                s0, c0, f0 = gc_before[which]
+                rows.append([which, (seconds - s0) * 1000 / total, collections - c0, full - f0])
+            print(f"\nGarbage collector in the processes that run the stages ({total} articles per arm):")
+            print(table(["arm", "collector ms/article", "collections", "full collections"], rows))
 
         print(
             "\nRedis commands per article (INFO commandstats; includes this script's light polling, "

@@ -4,7 +4,9 @@ Runs the stages through their public APIs (``tasks.pipeline.run_stage`` over
 ``STAGES``, and ``process_payload`` for the whole) on one CPU, with the NER
 backend from the settings (``KHABAR_NER_BACKEND``, default "crf"), and prints
 articles/s, tokens/s, p50 and p95 per-article latency, then the p50 of one
-1,000-word article through the whole pipeline (goal: under 60 ms).
+1,000-word article through the whole pipeline (goal: under 60 ms), and what the
+garbage collector costs with the heap frozen after the models load (as
+``resources_from`` leaves it) and not, side by side.
 
     python bench/bench_pipeline.py                    # 200 articles, 3 timed passes, CPU 0
     python bench/bench_pipeline.py --articles 400 --passes 5 --cpu 1
@@ -13,6 +15,7 @@ articles/s, tokens/s, p50 and p95 per-article latency, then the p50 of one
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import time
 from typing import Any
@@ -38,6 +41,7 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: the first allowed)")
     parser.add_argument("--words", type=int, default=1000, help="size of the long article (default 1000)")
     parser.add_argument("--repeats", type=int, default=60, help="runs of the long article (default 60)")
+    parser.add_argument("--no-gc", action="store_true", help="leave out the garbage-collector comparison")
     articles.add_shared_option(parser)
     args = parser.parse_args()
 
@@ -149,6 +153,47 @@ def main() -> None:
         f"p50 {p50:.1f} ms, p95 {percentile(runs_ms, 95):.1f} ms  (goal: p50 < 60 ms: "
         f"{'met' if p50 < 60 else 'NOT met'})"
     )
+    if not args.no_gc:
+        collector(payloads, args.passes, lambda p: process_payload(p, limits, budget, resources))
+
+
+def collector(payloads: list[dict[str, Any]], passes: int, run: Any) -> None:
+    """Collector time per article with the heap frozen (gc.freeze) and not, interleaved passes."""
+    spent = {True: 0.0, False: 0.0}
+    cpu = {True: 0.0, False: 0.0}
+    full = {True: 0, False: 0}
+    for _ in range(passes):
+        for frozen in (False, True):
+            if frozen:
+                gc.collect()
+                gc.freeze()
+            else:
+                gc.unfreeze()
+            began = [0.0]
+
+            def timed(phase: str, info: dict[str, int], frozen: bool = frozen, began: list[float] = began) -> None:
+                if phase == "start":
+                    began[0] = time.process_time()
+                    return
+                spent[frozen] += time.process_time() - began[0]
+                full[frozen] += info["generation"] == 2
+
+            gc.callbacks.append(timed)
+            t = time.process_time()
+            try:
+                for payload in payloads:
+                    run(payload)
+            finally:
+                gc.callbacks.remove(timed)
+            cpu[frozen] += time.process_time() - t
+    n = len(payloads) * passes
+    rows = [
+        [name, spent[f] * 1000 / n, full[f], cpu[f] * 1000 / n]
+        for name, f in (("heap frozen (resources_from)", True), ("not frozen", False))
+    ]
+    print(f"\nGarbage collector, {passes} interleaved passes of {len(payloads)} articles each way:\n")
+    print(table(["heap", "collector ms/article", "full collections", "CPU ms/article"], rows))
+    print(f"CPU per article, frozen / not frozen: {cpu[True] / cpu[False]:.3f}")
 
 
 if __name__ == "__main__":
