@@ -44,7 +44,7 @@ from tasks.records import Article
 def as_json(value: Any) -> bytes:
     """A record or document as stored: UTF-8 JSON, not escaped (msgspec: the same JSON as
     json.dumps, several times faster).  Bytes are taken as JSON encoded already: a batch
-    encodes each article's output as soon as it is made, so that 32 articles' object
+    encodes each article's output as soon as it is made, so that a batch's object
     graphs do not live on through the garbage collector's passes (docs/PERFORMANCE.md)."""
     return value if isinstance(value, bytes) else msgspec.json.encode(value)
 
