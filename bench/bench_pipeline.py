@@ -6,7 +6,8 @@ backend from the settings (``KHABAR_NER_BACKEND``, default "crf"), and prints
 articles/s, tokens/s, p50 and p95 per-article latency, then the p50 of one
 1,000-word article through the whole pipeline (goal: under 60 ms), and what the
 garbage collector costs with the heap frozen after the models load (as
-``resources_from`` leaves it) and not, side by side.
+``resources_from`` leaves it) and not, and what the per-process cache of words'
+match forms saves, each side by side in interleaved passes.
 
     python bench/bench_pipeline.py                    # 200 articles, 3 timed passes, CPU 0
     python bench/bench_pipeline.py --articles 400 --passes 5 --cpu 1
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1000, help="size of the long article (default 1000)")
     parser.add_argument("--repeats", type=int, default=60, help="runs of the long article (default 60)")
     parser.add_argument("--no-gc", action="store_true", help="leave out the garbage-collector comparison")
+    parser.add_argument("--no-cache", action="store_true", help="leave out the match-form cache comparison")
     articles.add_shared_option(parser)
     args = parser.parse_args()
 
@@ -155,6 +157,33 @@ def main() -> None:
     )
     if not args.no_gc:
         collector(payloads, args.passes, lambda p: process_payload(p, limits, budget, resources))
+    if not args.no_cache:
+        match_form_cache(payloads, args.passes, lambda p: process_payload(p, limits, budget, resources))
+
+
+def match_form_cache(payloads: list[dict[str, Any]], passes: int, run: Any) -> None:
+    """Whole-pipeline CPU per article with the words' match-form cache and with every form computed."""
+    import importlib
+
+    module = importlib.import_module("tasks.normalise.normalise")
+    cached = module._word_match_form
+    cpu = {True: 0.0, False: 0.0}
+    try:
+        for _ in range(passes):
+            for on in (False, True):
+                module._word_match_form = cached if on else module._match_form
+                t = time.process_time()
+                for payload in payloads:
+                    run(payload)
+                cpu[on] += time.process_time() - t
+    finally:
+        module._word_match_form = cached
+    n = len(payloads) * passes
+    info = cached.cache_info()
+    print(f"\nMatch-form cache, {passes} interleaved passes of {len(payloads)} articles each way: CPU "
+          f"{cpu[True] * 1000 / n:.2f} ms an article cached, {cpu[False] * 1000 / n:.2f} not "
+          f"(cached / not: {cpu[True] / cpu[False]:.3f}); {info.currsize:,} words kept, "
+          f"{info.hits / max(1, info.hits + info.misses):.1%} of look-ups found")
 
 
 def collector(payloads: list[dict[str, Any]], passes: int, run: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -36,8 +38,23 @@ def normalise(article: Article, *, latin_digits: bool = True) -> Normalised:
     return Normalised(kind=article.kind, text=text, to_raw=anchors)
 
 
+# Words, not lines, are remembered: the stages ask for the same few thousand words again and again.
+_CACHED_UP_TO = 40  # characters
+
+
 def match_form(word: str) -> str:
     """Return the form used to compare words: no diacritics or tatweel, unified alef, yeh and teh marbuta."""
+    if len(word) <= _CACHED_UP_TO:
+        return _word_match_form(word)
+    return _match_form(word)
+
+
+def _match_form(text: str) -> str:
     return normalize_teh_marbuta_ar(
-        normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(word.replace(TATWEEL, ""))))
+        normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(text.replace(TATWEEL, ""))))
     )
+
+
+# Each stage computes match forms of the same words (the section, entities and summarise
+# stages all compare words): one cache per process, so no stage repeats another's work.
+_word_match_form = lru_cache(maxsize=1 << 16)(_match_form)

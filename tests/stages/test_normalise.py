@@ -133,3 +133,16 @@ def test_match_form_agrees_with_camel_tools(word: str) -> None:
     expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(word))))
     assert match_form(word) == expected.replace(TATWEEL, "")
     assert match_form(match_form(word)) == match_form(word)
+
+
+def test_match_form_remembers_words_not_lines() -> None:
+    """Stages share one per-process cache of words' match forms; a long line is computed, not kept."""
+    import importlib
+
+    module = importlib.import_module("tasks.normalise.normalise")
+    module._word_match_form.cache_clear()
+    word, line = "إِسْتِراتِيجيَّة", "ـ".join(["أحمد يُحبّ القراءة في المكتبة العامّة"] * 3)
+    assert match_form(word) == match_form(word) == "استراتيجيه"
+    assert module._word_match_form.cache_info().hits == 1
+    assert match_form(line) == module._match_form(line)
+    assert module._word_match_form.cache_info().currsize == 1  # the line was not remembered
