@@ -129,7 +129,7 @@ def test_an_encoded_document_is_stored_as_the_same_bytes_as_the_document_itself(
     import pytest
 
     store = ArticleStore(clean_redis.client(), prefix="khabar")
-    document = {"id": "d1", "pipeline_version": "v-test", "text": "نص الخبر", "entities": [{"type": "LOC"}]}
+    document = {"id": "d1", "pipeline_version": "v-test", "text": corpus.article(7), "entities": [{"type": "LOC"}]}
     store.finish_many("summarise", [("d1", document)], ["normalise"])
     store.finish_many("summarise", [("d2", msgspec.json.encode(dict(document, id="d2")))], ["normalise"],
                       pipeline_version="v-test")

@@ -48,6 +48,7 @@ def as_json(value: Any) -> bytes:
     graphs do not live on through the garbage collector's passes (docs/PERFORMANCE.md)."""
     return value if isinstance(value, bytes) else msgspec.json.encode(value)
 
+
 _STATUSES = ("queued", "running", "done", "failed")
 
 
