@@ -84,20 +84,26 @@ def _requeue_if_redis_fails() -> Iterator[None]:
         raise Reject(f"could not split the batch ({type(exc).__name__}); requeued", requeue=True) from exc
 
 
-def send_singles(article_ids: list[str], stage: str) -> None:
-    """Send each article on as its own chain from ``stage`` (one producer, one pipeline)."""
+def send_singles(article_ids: list[str], stage: str, retries: int = 0) -> None:
+    """Send each article on as its own chain from ``stage`` (one producer, one pipeline).
+
+    ``retries``: the transient retries the batch already spent on ``stage``; each article's
+    first task carries them on, so that splitting a batch does not renew its retry budget
+    (nor write its retry records again from 1).
+    """
     with _requeue_if_redis_fails(), app.producer_or_acquire() as producer, producer.batch():
         for article_id in article_ids:
             singles = pipeline_chain(article_id, start=stage)
+            singles.tasks[0].set(retries=retries)
             singles.tasks[-1].set(ignore_result=True)
             singles.apply_async(producer=producer)
 
 
-def _split(store: Any, article_ids: list[str], stage: str) -> None:
+def _split(task: Task, store: Any, article_ids: list[str], stage: str) -> None:
     """Send each article on alone, taking back the attempt this delivery counted for it."""
     with _requeue_if_redis_fails():
         store.uncount_attempts(article_ids, stage)
-    send_singles(article_ids, stage)
+    send_singles(article_ids, stage, retries=int(task.request.retries or 0))
 
 
 def _forget_batch(store: Any, batch_id: str) -> None:
@@ -206,7 +212,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
         # kills workers is capped and recorded on its own (tasks.celery_tasks counts it).
         log.warning("batch delivered again after a worker died: splitting it",
                     extra={"articles": len(open_ids), "stage": stage.name})
-        _split(store, open_ids, stage.name)
+        _split(task, store, open_ids, stage.name)
         raise _Done(open_ids)
 
     attempts = {i: a for i, (a, _, _) in zip(article_ids, begun, strict=True)}
@@ -268,7 +274,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
     if outcomes.unrun:
         log.warning("soft time limit in a batch: the rest go on one by one",
                     extra={"articles": len(outcomes.unrun), "stage": stage.name})
-        _split(store, outcomes.unrun, stage.name)
+        _split(task, store, outcomes.unrun, stage.name)
     return survivors
 
 

@@ -14,6 +14,8 @@ import pickle
 import re
 import signal
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -36,7 +38,7 @@ from tests.reliability.helpers import (
     wait_until,
 )
 from tests.reliability.test_poison import bad_payloads, raw_message
-from tests.support import RedisServer
+from tests.support import ROOT, RedisServer
 from worker.store import ArticleStore
 
 SPLIT_AFTER_DEATH = "batch delivered again after a worker died: splitting it"
@@ -355,3 +357,25 @@ def test_a_batch_that_cannot_reach_redis_is_retried_whole_and_loses_nothing(tmp_
         assert any(n == 8 for n in retries.values()), retries
     finally:
         server.stop()
+
+
+def test_a_split_batch_hands_on_the_retries_it_spent(clean_redis) -> None:
+    """Single-article chains sent by a split start at the batch's retry count for that stage, not at 0.
+
+    A batch that spent 3 retries on a stage and is then split (its worker died, or the soft
+    time limit struck) must not give each of its articles a fresh retry budget.
+    """
+    import base64
+
+    script = "from tasks.celery_batches import send_singles; send_singles(['a-1', 'a-2'], 'entities', retries=3)"
+    env = dict(os.environ, REDIS_URL=clean_redis.url, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=120)
+    r = clean_redis.client()
+    queued = [json.loads(m) for key in r.keys("*") if r.type(key) == b"list" for m in r.lrange(key, 0, -1)]
+    assert sorted((m["headers"]["task"], m["headers"]["retries"], m["headers"]["argsrepr"]) for m in queued) == [
+        ("khabar.stage.entities", 3, "('a-1',)"), ("khabar.stage.entities", 3, "('a-2',)")]
+    for message in queued:
+        body = message["body"]
+        _, _, embed = json.loads(base64.b64decode(body) if message["properties"].get("body_encoding") else body)
+        # The stages after it are new to the article: they start at 0.
+        assert [(s["task"], s["options"].get("retries", 0)) for s in embed["chain"]] == [("khabar.stage.summarise", 0)]
