@@ -207,7 +207,7 @@ def open_source(path: str | Path, kind: str | None = None) -> Source:
 
 
 @contextmanager
-def celery_sender(app: Any, queue: str, batch_size: int = 32, batch_bytes: int = 1_000_000) -> Iterator[Send]:
+def celery_sender(app: Any, queue: str, batch_size: int = 64, batch_bytes: int = 1_000_000) -> Iterator[Send]:
     """A ``send(payloads)`` that publishes through one producer, a Redis pipeline per call.
 
     Payloads go in ``khabar.process_batch`` messages of ``batch_size`` articles
@@ -304,13 +304,13 @@ class Backfill:
     """
 
     def __init__(self, source: Source, store: ArticleStore, send: Send, *, limits: Limits, budget: Budget,
-                 pipeline_version: str, max_in_flight: int = 1000, batch_size: int = 500,
+                 pipeline_version: str, max_in_flight: int = 1000, round_size: int = 500,
                  reprocess_outdated: bool = False, wait: bool = True, poll_interval: float = 0.2,
                  stall_timeout: float = 600.0,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        if max_in_flight < 1 or batch_size < 1:
-            raise ValueError("max_in_flight and batch_size must be at least 1")
+        if max_in_flight < 1 or round_size < 1:
+            raise ValueError("max_in_flight and round_size must be at least 1")
         self.source = source
         self.store = store
         self.r: redis.Redis = store.r
@@ -319,7 +319,7 @@ class Backfill:
         self.budget = budget
         self.pipeline_version = pipeline_version
         self.max_in_flight = max_in_flight
-        self.batch_size = batch_size
+        self.round_size = round_size  # articles read and sent per round (not the articles per message)
         self.reprocess_outdated = reprocess_outdated
         self.wait = wait
         self.poll_interval = poll_interval
@@ -413,7 +413,7 @@ class Backfill:
                 break
             room = self.max_in_flight - len(outstanding)
             if not exhausted and room > 0:
-                batch = list(islice(records, min(room, self.batch_size)))
+                batch = list(islice(records, min(room, self.round_size)))
                 if not batch:
                     exhausted = True
                     continue

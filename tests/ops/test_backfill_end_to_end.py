@@ -65,7 +65,7 @@ def test_backfill_interrupted_resumed_rerun(
     env = worker_env(clean_redis.url, tmp_path / "data") | {"COLUMNS": "160"}
     client = clean_redis.client()
     checkpoint = f"khabar:backfill:{open_source(source).key}"
-    options = ("--max-in-flight", str(bound), "--batch-size", "50")
+    options = ("--max-in-flight", str(bound), "--round-size", "50")
 
     sampler = QueueSampler(client)
     sampler.start()

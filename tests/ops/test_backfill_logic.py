@@ -114,7 +114,7 @@ def test_never_more_than_max_in_flight_and_each_sent_once(store: ArticleStore, t
     workers = FakeWorkers(store)
     try:
         report = job(store, write_jsonl(tmp_path / "a.jsonl", payloads), workers.send,
-                     max_in_flight=20, batch_size=7).run()
+                     max_in_flight=20, round_size=7).run()
     finally:
         workers.stop()
     assert report.state == "finished" and report.ok
@@ -133,7 +133,7 @@ def test_stopped_then_resumed_sends_each_article_once(store: ArticleStore, tmp_p
         if len(sent) >= 30:
             first.stop()  # what SIGINT does: the batch being sent is finished, then the run stops
 
-    first = job(store, source, send_then_stop, max_in_flight=50, batch_size=10)
+    first = job(store, source, send_then_stop, max_in_flight=50, round_size=10)
     report = first.run()
     assert report.state == "interrupted" and report.stats.sent == 30 and report.stats.in_flight == 30
     with pytest.raises(CheckpointExists):
@@ -142,7 +142,7 @@ def test_stopped_then_resumed_sends_each_article_once(store: ArticleStore, tmp_p
     workers = FakeWorkers(store)
     workers.pending += sent  # the messages the first run sent are still queued for the workers
     try:
-        report = job(store, source, workers.send, max_in_flight=50, batch_size=10).run(resume=True)
+        report = job(store, source, workers.send, max_in_flight=50, round_size=10).run(resume=True)
     finally:
         workers.stop()
     # The 30 left in flight were waited for, not sent again; the rest were sent once.
@@ -161,7 +161,7 @@ def test_killed_mid_batch_resends_only_what_no_worker_started(store: ArticleStor
         sent.extend(p["id"] for p in batch)
 
     with pytest.raises(KeyboardInterrupt):
-        job(store, source, crash_on_second_batch, batch_size=10).run()
+        job(store, source, crash_on_second_batch, round_size=10).run()
     started = [p["id"] for p in payloads[10:15]]  # say the first half of the batch reached a worker
     for article_id in started:
         store.r.hset(store.key(article_id), "status", "running")
@@ -170,7 +170,7 @@ def test_killed_mid_batch_resends_only_what_no_worker_started(store: ArticleStor
     workers = FakeWorkers(store)
     workers.pending += sent + started  # what the killed run had sent, and the two it started
     try:
-        report = job(store, source, workers.send, batch_size=10).run(resume=True)
+        report = job(store, source, workers.send, round_size=10).run(resume=True)
     finally:
         workers.stop()
     assert sorted(workers.sent) == sorted(p["id"] for p in payloads[15:])

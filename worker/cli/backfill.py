@@ -124,8 +124,10 @@ def backfill(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A .jsonl file, a .csv file, or a directory of .txt/.html.")],
     max_in_flight: Annotated[int, typer.Option(min=1, help="Most articles queued or running.")] = 1000,
-    batch_size: Annotated[int, typer.Option(min=1, help="Articles read and sent per round (messages hold "
-                                                      "KHABAR_BATCH_SIZE each).")] = 500,
+    round_size: Annotated[int, typer.Option(
+        "--round-size", "--batch-size", min=1,
+        help="Articles read and sent per round; each message holds KHABAR_BATCH_SIZE of them "
+             "(--batch-size: the old name of this option).")] = 500,
     resume: Annotated[bool, typer.Option("--resume", help="Go on from where the last run stopped.")] = False,
     restart: Annotated[bool, typer.Option("--restart", help="Forget an unfinished run; start over.")] = False,
     reprocess_outdated: Annotated[
@@ -185,7 +187,7 @@ def backfill(
 
     with celery_sender(mod.app, settings.queue_prefix, settings.batch_size, settings.batch_bytes) as send:
         job = Backfill(src, store, send, limits=limits_from(settings), budget=budget_from(settings),
-                       pipeline_version=PIPELINE_VERSION, max_in_flight=max_in_flight, batch_size=batch_size,
+                       pipeline_version=PIPELINE_VERSION, max_in_flight=max_in_flight, round_size=round_size,
                        reprocess_outdated=reprocess_outdated, wait=wait, stall_timeout=stall_timeout)
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
