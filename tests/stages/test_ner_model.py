@@ -88,3 +88,16 @@ def test_gazetteer_knows_countries_with_clitics():
     lexicon = Lexicon.load(DEFAULT_MODEL_DIR)
     bil_urdun = "\u0628\u0627\u0644\u0627\u0631\u062f\u0646"  # "in Jordan"
     assert "COUNTRY" in lexicon.word_categories(bil_urdun)
+
+
+def test_a_lexicon_without_a_category_keeps_everything_else() -> None:
+    """``train-ner --without-category GIVEN`` measures what a gazetteer category is worth (MODEL_CARD.md)."""
+    lexicon = Lexicon.load(DEFAULT_MODEL_DIR)
+    given = {p for p, cats in lexicon.phrases.items() if "GIVEN" in cats}
+    assert len(given) > 1000
+    kept = lexicon.without(["GIVEN"])
+    assert all("GIVEN" not in cats for cats in kept.phrases.values())
+    assert {p: cats - {"GIVEN"} for p, cats in lexicon.phrases.items() if cats - {"GIVEN"}} == kept.phrases
+    assert len(kept.phrases) < len(lexicon.phrases)
+    assert kept.freq is lexicon.freq
+    assert lexicon.without([]) is lexicon

@@ -27,6 +27,10 @@ def train_ner(
     rebuild_lexicon: Annotated[
         bool, typer.Option(help="rebuild gazetteers and word frequencies from the packages")
     ] = False,
+    without_category: Annotated[
+        list[str] | None,
+        typer.Option("--without-category", help="leave this gazetteer category out, e.g. GIVEN (repeatable)"),
+    ] = None,
 ) -> None:
     """Train a CRF NER model and print its dev scores when there is dev data."""
     extra = extra or []
@@ -39,7 +43,7 @@ def train_ner(
 
     options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations)
     result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, options=options,
-                       rebuild_lexicon=rebuild_lexicon)
+                       rebuild_lexicon=rebuild_lexicon, without_categories=without_category or ())
     typer.echo(f"model written to {result.out_path} ({result.n_train_tokens} training tokens, "
                f"{result.seconds:.0f} s)")
     if result.dev_scores is not None:

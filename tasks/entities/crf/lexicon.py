@@ -22,6 +22,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +165,15 @@ class Lexicon:
         lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()})
         lexicon.freq = freq
         return lexicon
+
+    def without(self, categories: Iterable[str]) -> Lexicon:
+        """Return this lexicon without the gazetteer ``categories`` (the same object when there are none)."""
+        drop = frozenset(categories)
+        if not drop:
+            return self
+        kept = type(self)(phrases={p: cats - drop for p, cats in self.phrases.items() if cats - drop})
+        kept.freq = self.freq
+        return kept
 
     def save(self, folder: str | Path) -> None:
         """Write both tables into ``folder``, sorted so that the files are reproducible."""

@@ -121,13 +121,15 @@ def train(
     options: TrainOptions | None = None,
     lexicon_dir: str | Path | None = None,
     rebuild_lexicon: bool = False,
+    without_categories: Sequence[str] = (),
 ) -> TrainResult:
     """Train a CRF on ``train_file`` (+ ``extra_files``) and write it to ``out_path``.
 
     Dev data is ``dev_file`` if given; else, with ``dev_fraction``, the final block of
     ``train_file`` (whole articles, never random sentences), which is then left out of training.
     The lexicon is the committed model's unless ``lexicon_dir`` names another model folder or
-    ``rebuild_lexicon`` asks for a fresh build from the packages.
+    ``rebuild_lexicon`` asks for a fresh build from the packages; ``without_categories`` leaves
+    those gazetteer categories out of it (to measure what one is worth, MODEL_CARD.md).
     """
     sentences = read_file(train_file)
     dev: list[Sentence] | None = read_file(dev_file) if dev_file else None
@@ -136,7 +138,7 @@ def train(
     extra: list[Sentence] = []
     for f in extra_files:
         extra.extend(read_file(f))
-    lexicon = _lexicon(Path(lexicon_dir) if lexicon_dir else None, rebuild_lexicon)
+    lexicon = _lexicon(Path(lexicon_dir) if lexicon_dir else None, rebuild_lexicon).without(without_categories)
     dev_name = Path(dev_file).name if dev_file else (f"final {dev_fraction:.0%} of train" if dev else None)
     meta = {"data": [Path(train_file).name, *(Path(f).name for f in extra_files)], "dev": dev_name}
     return train_sentences(sentences + extra, out_path, dev=dev, options=options, lexicon=lexicon,
