@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.entities.mentions import WordKnowledge
 from tasks.records import Block, Sectioned, Sentence
 
 # ANERcorp-style tokens: runs of word characters, each other mark on its own.
@@ -46,6 +47,26 @@ class Scripted:
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         self.calls.append(sentences)
         return [[self.labels.get(t, "O") for t in s] for s in sentences]
+
+
+class FirstSentence(Scripted):
+    """Labels the first sentence only, as a tagger that misses a name elsewhere would."""
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        out = super().tag(sentences)
+        return [out[0], *(["O"] * len(s) for s in sentences[1:])]
+
+
+class WithLexicon(Scripted):
+    """A scripted recogniser that brings a lexicon, as the CRF does."""
+
+    def __init__(self, labels: dict[str, str], lexicon: WordKnowledge) -> None:
+        super().__init__(labels)
+        self.lexicon = lexicon
+
+
+class FirstSentenceWithLexicon(FirstSentence, WithLexicon):
+    """Labels the first sentence only, and brings a lexicon."""
 
 
 class Words:

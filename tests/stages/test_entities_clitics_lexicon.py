@@ -18,7 +18,7 @@ from tasks.entities.mentions import bare, strip_proclitics
 from tasks.normalise import normalise
 from tasks.records import Article
 from tasks.section import section
-from tests.stages.entities_support import Scripted, build
+from tests.stages.entities_support import Scripted, WithLexicon, build
 
 ARTICLE = Path(__file__).resolve().parents[2] / "examples" / "article-001.txt"
 
@@ -79,14 +79,6 @@ def test_names_that_begin_with_a_clitic_letter_keep_it(lexicon: Lexicon, word: s
 def test_article_evidence_still_comes_first(lexicon: Lexicon) -> None:
     # "utin" is no name, but the article says Putin is: and-Putin loses only its waw.
     assert bare("وبوتين", {"بوتين"}, lexicon) == "بوتين"
-
-
-class WithLexicon(Scripted):
-    """A scripted recogniser that brings the committed lexicon, as the CRF does."""
-
-    def __init__(self, labels: dict[str, str], lexicon: Lexicon) -> None:
-        super().__init__(labels)
-        self.lexicon = lexicon
 
 
 def test_mentions_and_propagation_use_the_recognisers_lexicon(lexicon: Lexicon) -> None:

@@ -10,23 +10,7 @@ from __future__ import annotations
 from tasks.entities import find_entities
 from tasks.entities.mentions import evidence, strip_proclitics
 from tasks.normalise import match_form
-from tests.stages.entities_support import Scripted, Words, build
-
-
-class FirstSentence(Scripted):
-    """Labels the first sentence only, as a tagger that misses a name elsewhere would."""
-
-    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        out = super().tag(sentences)
-        return [out[0], *(["O"] * len(s) for s in sentences[1:])]
-
-
-class WithWords(FirstSentence):
-    """The same, bringing a lexicon as the CRF does."""
-
-    def __init__(self, labels: dict[str, str], lexicon: Words) -> None:
-        super().__init__(labels)
-        self.lexicon = lexicon
+from tests.stages.entities_support import FirstSentence, FirstSentenceWithLexicon, Scripted, Words, build
 
 
 def found(paragraph: str, recogniser: Scripted) -> list[tuple[str, str, list[str]]]:
@@ -53,7 +37,7 @@ def test_a_function_word_found_twice_is_not_spread() -> None:
     text = "قال علي وعلي شيئا. ثم وقف على الباب."  # Ali, and "on" (the same match form)
     labels = {"علي": "B-PERS", "وعلي": "B-PERS"}
     assert [len(ms) for _, _, ms in found(text, FirstSentence(labels))] == [3]  # what the lexicon prevents
-    got = found(text, WithWords(labels, Words({"علي": 72}, given=frozenset({"علي"}))))
+    got = found(text, FirstSentenceWithLexicon(labels, Words({"علي": 72}, given=frozenset({"علي"}))))
     assert got == [("علي", "PERS", ["علي", "علي"])]
 
 
@@ -79,7 +63,8 @@ def test_a_common_word_at_the_end_of_a_span_is_not_spread() -> None:
     # The accusative of barnamaj, "a programme": rarer than the noun, which takes the article.
     words = Words({"برنامجا": 39, "برنامج": 54, "البرنامج": 51})
     assert [len(ms) for _, _, ms in found(text, FirstSentence(labels))] == [2]  # what the lexicon prevents
-    assert found(text, WithWords(labels, words)) == [("عزت أبو عوف برنامجا", "PERS", ["عزت أبو عوف برنامجا"])]
+    got = found(text, FirstSentenceWithLexicon(labels, words))
+    assert got == [("عزت أبو عوف برنامجا", "PERS", ["عزت أبو عوف برنامجا"])]
 
 
 def test_a_word_of_its_own_is_not_read_as_clitic_and_surname() -> None:
@@ -87,5 +72,5 @@ def test_a_word_of_its_own_is_not_read_as_clitic_and_surname() -> None:
     labels = {"علي": "B-PERS", "صالح": "I-PERS"}
     words = Words({"لصالح": 49, "صالح": 52}, given=frozenset({"صالح", "علي"}))
     assert [len(ms) for _, _, ms in found(text, FirstSentence(labels))] == [4]  # li-Salih too
-    got = found(text, WithWords(labels, words))
+    got = found(text, FirstSentenceWithLexicon(labels, words))
     assert got == [("علي صالح", "PERS", ["علي صالح", "صالح", "صالح"])]

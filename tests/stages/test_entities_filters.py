@@ -18,7 +18,7 @@ from tasks.entities.filters import reads_as_phrase
 from tasks.normalise import match_form, normalise
 from tasks.records import Article
 from tasks.section import section
-from tests.stages.entities_support import Scripted, build
+from tests.stages.entities_support import FirstSentence, FirstSentenceWithLexicon, build
 
 PAGE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "news-page-001.txt"
 
@@ -61,20 +61,6 @@ def test_a_noun_the_article_names_elsewhere_is_kept(lexicon: Lexicon) -> None:
     assert not reads_as_phrase(("كخيار", "استراتيجي"), lexicon, {match_form("خيار")})
 
 
-class FirstSentence(Scripted):
-    """Labels the first sequence only, as the CRF did on the page (the headline's word came from propagation)."""
-
-    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        out = super().tag(sentences)
-        return [out[0], *(["O"] * len(s) for s in sentences[1:])]
-
-
-class WithLexicon(FirstSentence):
-    def __init__(self, labels: dict[str, str], lexicon: Lexicon) -> None:
-        super().__init__(labels)
-        self.lexicon = lexicon
-
-
 def test_the_phrase_is_dropped_and_not_spread(lexicon: Lexicon) -> None:
     sec = build(
         ("paragraph", "هل نشهد عودة الحوار كخيار استراتيجي مع بوتين؟"),
@@ -87,7 +73,7 @@ def test_the_phrase_is_dropped_and_not_spread(lexicon: Lexicon) -> None:
         ("كخيار استراتيجي", "PERS", 2),
         ("بوتين", "PERS", 1),
     ]
-    after = find_entities(sec, WithLexicon(labels, lexicon))
+    after = find_entities(sec, FirstSentenceWithLexicon(labels, lexicon))
     assert [(e.text, e.type, len(e.mentions)) for e in after.entities] == [("بوتين", "PERS", 1)]
 
 
