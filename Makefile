@@ -35,7 +35,7 @@ NER_DEV_MODEL ?= .khabar/ner-dev
 eval: $(STAMP)  ## ROUGE on EASC dev; NER F1 (raw labels and the entities stage) on a model trained without the dev split
 	$(PY) scripts/eval_summaries.py
 	@if [ -f $(NER_DATA) ]; then \
-	  $(PY) -m worker.cli.ner_train --train $(NER_DATA) --dev-split 0.12 --out $(NER_DEV_MODEL) && \
+	  $(PY) -m khabar.worker.cli.ner_train --train $(NER_DATA) --dev-split 0.12 --out $(NER_DEV_MODEL) && \
 	  $(PY) scripts/eval_ner.py $(NER_DATA) --dev-split 0.12 --model $(NER_DEV_MODEL) --stage; \
 	else echo "skipped NER evaluation: $(NER_DATA) not found (evaluation data lives in ../shared)"; fi
 

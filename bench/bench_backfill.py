@@ -1,7 +1,7 @@
 """Enqueue rate, and what a waiting article costs Redis.
 
 On a private redis-server with no worker running: times
-``worker.cli.main.submit_payloads`` (what ``khabar submit`` uses) sending
+``khabar.worker.cli.main.submit_payloads`` (what ``khabar submit`` uses) sending
 articles in ``khabar.process_batch`` messages of ``KHABAR_BATCH_SIZE`` (and, for
 comparison, one ``khabar.process_article`` message per article), and ``khabar
 backfill``, interleaved over rounds; then measures ``INFO memory`` used_memory
@@ -30,7 +30,7 @@ from measure import command_stats, median, private_redis, stats_delta, table
 
 
 def submit_round(mod: Any, payloads: list[dict[str, Any]]) -> float:
-    from worker.cli.main import submit_payloads
+    from khabar.worker.cli.main import submit_payloads
 
     started = time.perf_counter()
     submit_payloads(mod, payloads)
@@ -97,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
 
     texts = articles.load_texts(args.shared)
-    has_backfill = importlib.util.find_spec("worker.backfill") is not None
+    has_backfill = importlib.util.find_spec("khabar.worker.backfill") is not None
     print(f"articles: {texts.source}")
     print(
         f"{args.articles} articles per round, {args.rounds} rounds; no worker running; "
@@ -109,7 +109,7 @@ def main() -> None:
 
         env = worker_env(server.url, Path(tmp) / "data")
         os.environ.update(REDIS_URL=server.url, KHABAR_DATA_DIR=str(Path(tmp) / "data"))
-        from worker import app as mod
+        from khabar.worker import app as mod
 
         client = server.client()
         source = Path(tmp) / "articles.jsonl"

@@ -1,7 +1,7 @@
 """Celery pipeline against the same stages in-process, on the same articles and cores.
 
 Starts a private redis-server and one ``khabar worker -c N`` (prefork), and a
-multiprocessing pool of N in-process runners (``tasks.pipeline.process_payload``).
+multiprocessing pool of N in-process runners (``khabar.tasks.pipeline.process_payload``).
 Each round sends the same articles (fresh ids) through both, interleaved, and
 prints articles/s of each and their ratio, then the median ratio; then where the
 CPU went (by process), the ratio of CPU per article (far less sensitive to other
@@ -60,15 +60,15 @@ def _init_inprocess(gc_dir: str | None = None) -> None:
 
         os.environ["KHABAR_BENCH_GC_DIR"] = gc_dir
         runpy.run_path(str(Path(__file__).with_name("gc_probe") / "sitecustomize.py"))
-    from config.settings import Settings
-    from worker.runtime import budget_from, limits_from, resources_from
+    from khabar.config.settings import Settings
+    from khabar.worker.runtime import budget_from, limits_from, resources_from
 
     settings = Settings()
     _resources = (limits_from(settings), budget_from(settings), resources_from(settings))
 
 
 def _run_inprocess(payload: dict[str, Any]) -> int:
-    from tasks.pipeline import process_payload
+    from khabar.tasks.pipeline import process_payload
 
     limits, budget, resources = _resources
     return len(process_payload(payload, limits, budget, resources)["text"])
@@ -110,9 +110,9 @@ def collector_totals(gc_dir: Path, pids: list[int]) -> tuple[float, int, int]:
 def start_arm(
     name: str, overrides: dict[str, Any], concurrency: int, tmp: Path, stack: Any, gc_probe: bool = False
 ) -> CeleryArm:
-    from config.settings import Settings
-    from worker.app import create_app
-    from worker.runtime import store_for
+    from khabar.config.settings import Settings
+    from khabar.worker.app import create_app
+    from khabar.worker.runtime import store_for
 
     server = stack.enter_context(private_redis())
     env = worker_env(server.url, tmp / name / "data",
@@ -167,7 +167,7 @@ def wait_done(store: Any, ids: list[str], timeout: float) -> float:
 
 
 def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float) -> float:
-    from worker.cli.main import submit_payloads
+    from khabar.worker.cli.main import submit_payloads
 
     started = time.time()
     if arm.overrides.get("bench_whole_article"):
@@ -179,7 +179,7 @@ def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float)
 
 def submit_whole_articles(arm: CeleryArm, payloads: list[dict[str, Any]]) -> list[str]:
     """Send to the what-if ``bench.whole_article`` as submit_payloads sends: batches of the arm's batch size."""
-    from worker.batching import chunks
+    from khabar.worker.batching import chunks
 
     ids = [str(p["id"]) for p in payloads]
     arm.store.mark_queued(ids)

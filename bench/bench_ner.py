@@ -28,7 +28,7 @@ _RSS_CHILD = """
 import sys, psutil
 sys.path.insert(0, {root!r})
 before = psutil.Process().memory_info().rss
-from tasks.entities.crf import load_crf
+from khabar.tasks.entities.crf import load_crf
 model = load_crf({model!r})
 model.tag([["x"]])
 after = psutil.Process().memory_info().rss
@@ -37,7 +37,7 @@ print(before, after)
 
 
 def _sentences(data: Path) -> tuple[str, list[list[str]]]:
-    from tasks.entities.crf.corpus import read_file, split_dev
+    from khabar.tasks.entities.crf.corpus import read_file, split_dev
 
     if data.exists():
         return f"dev block of {data.name}", [[t for t, _ in s] for s in split_dev(read_file(data), 0.12)[1]]
@@ -51,7 +51,7 @@ def main(
     repeat: Annotated[int, typer.Option(help="timed passes over the text")] = 3,
 ) -> None:
     """Print tokens/s of ``tag()`` and the RSS of a process holding the loaded model."""
-    from tasks.entities.crf import load_crf
+    from khabar.tasks.entities.crf import load_crf
 
     start = time.perf_counter()
     recogniser = load_crf(str(model) if model else None)

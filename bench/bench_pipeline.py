@@ -1,6 +1,6 @@
 """In-process throughput and latency of each stage and of the whole pipeline.
 
-Runs the stages through their public APIs (``tasks.pipeline.run_stage`` over
+Runs the stages through their public APIs (``khabar.tasks.pipeline.run_stage`` over
 ``STAGES``, and ``process_payload`` for the whole) on one CPU, with the NER
 backend from the settings (``KHABAR_NER_BACKEND``, default "crf"), and prints
 articles/s, tokens/s, p50 and p95 per-article latency, then the p50 of one
@@ -48,11 +48,11 @@ def main() -> None:
     args = parser.parse_args()
 
     where = pin(args.cpu)  # before the model libraries start their threads
-    from config.settings import Settings
-    from tasks.document import build_document
-    from tasks.pipeline import PIPELINE_VERSION, STAGES, process_payload, run_stage
-    from tasks.validate import parse_payload
-    from worker.runtime import budget_from, limits_from, resources_from
+    from khabar.config.settings import Settings
+    from khabar.tasks.document import build_document
+    from khabar.tasks.pipeline import PIPELINE_VERSION, STAGES, process_payload, run_stage
+    from khabar.tasks.validate import parse_payload
+    from khabar.worker.runtime import budget_from, limits_from, resources_from
 
     settings = Settings()
     started = time.perf_counter()
@@ -165,7 +165,7 @@ def match_form_cache(payloads: list[dict[str, Any]], passes: int, run: Any) -> N
     """Whole-pipeline CPU per article with the words' match-form cache and with every form computed."""
     import importlib
 
-    module = importlib.import_module("tasks.normalise.normalise")
+    module = importlib.import_module("khabar.tasks.normalise.normalise")
     cached = module._word_match_form
     cpu = {True: 0.0, False: 0.0}
     try:

@@ -26,9 +26,9 @@ import articles
 from bench_pipeline import pin
 from measure import percentile, table
 
-from tasks.normalise import normalise
-from tasks.records import Article
-from tasks.section import section
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article
+from khabar.tasks.section import section
 
 FIXTURES = articles.ROOT / "tests" / "fixtures" / "section"
 TARGET_WORDS = 1000

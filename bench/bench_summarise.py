@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tasks.normalise import normalise  # noqa: E402
-from tasks.records import Article, Budget, Entities, Sectioned  # noqa: E402
-from tasks.section import section  # noqa: E402
-from tasks.summarise import summarise  # noqa: E402
+from khabar.tasks.normalise import normalise  # noqa: E402
+from khabar.tasks.records import Article, Budget, Entities, Sectioned  # noqa: E402
+from khabar.tasks.section import section  # noqa: E402
+from khabar.tasks.summarise import summarise  # noqa: E402
 
 EASC = ROOT.parent / "shared" / "data" / "summaries" / "easc-dev" / "articles"
 TARGET_MS = 5.0

@@ -7,7 +7,7 @@ document: the start-up cost (goal: under 5 s).  Then sends more articles to warm
 the worker up and reads RSS (and USS, the pages a process does not share) of the
 main process and each child with psutil (goal: each under 300 MB); it also says
 whether torch was loaded (from /proc/PID/maps) and how long ``import
-tasks.celery_tasks`` takes.
+khabar.tasks.celery_tasks`` takes.
 
     python bench/bench_worker.py                 # 3 start-ups, 100 warm-up articles, -c 2
     python bench/bench_worker.py --starts 5 --warmup 300 --concurrency 1
@@ -53,7 +53,7 @@ def wait_done(store: Any, ids: list[str], timeout: float = 300.0) -> None:
 def one_start(
     client: Any, store: Any, env: dict[str, str], log: Path, concurrency: int, run: str, texts: articles.Texts
 ) -> tuple[dict[str, float], TimedWorker]:
-    from worker.cli.main import submit_payloads
+    from khabar.worker.cli.main import submit_payloads
 
     [first] = submit_payloads(client, articles.payloads(texts, 1, f"{run}-first"))
     worker = TimedWorker(env, log, concurrency=concurrency, name=f"bench-{run}")
@@ -89,9 +89,9 @@ def torch_loaded(pid: int) -> bool:
 
 
 def import_seconds() -> float:
-    """Seconds ``import tasks.celery_tasks`` takes in a fresh interpreter (python -X importtime)."""
+    """Seconds ``import khabar.tasks.celery_tasks`` takes in a fresh interpreter (python -X importtime)."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import tasks.celery_tasks"],
+        [sys.executable, "-X", "importtime", "-c", "import khabar.tasks.celery_tasks"],
         cwd=articles.ROOT,
         capture_output=True,
         text=True,
@@ -114,7 +114,7 @@ def main() -> None:
     articles.add_shared_option(parser)
     args = parser.parse_args()
 
-    from config.settings import Settings
+    from khabar.config.settings import Settings
 
     texts = articles.load_texts(args.shared)
     settings = Settings()
@@ -123,8 +123,8 @@ def main() -> None:
 
     with private_redis() as server, tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
         os.environ.update(REDIS_URL=server.url, KHABAR_DATA_DIR=str(Path(tmp) / "data"))
-        from worker import app as client
-        from worker.runtime import store_for
+        from khabar.worker import app as client
+        from khabar.worker.runtime import store_for
 
         env = worker_env(server.url, Path(tmp) / "data")
         store = store_for(client.settings, server.url)
@@ -157,7 +157,7 @@ def main() -> None:
         )
 
         assert worker is not None and worker.proc is not None
-        from worker.cli.main import submit_payloads
+        from khabar.worker.cli.main import submit_payloads
 
         try:
             wait_done(store, submit_payloads(client, articles.payloads(texts, args.warmup, "warm")))
@@ -183,7 +183,7 @@ def main() -> None:
             f"{'met' if worst * 2**20 < 300e6 else 'NOT met'})"
         )
     seconds = import_seconds()
-    print(f"\n`import tasks.celery_tasks` in a fresh interpreter: {seconds:.2f} s (python -X importtime)")
+    print(f"\n`import khabar.tasks.celery_tasks` in a fresh interpreter: {seconds:.2f} s (python -X importtime)")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ import articles  # noqa: F401  - puts the project root on sys.path
 def register_whole_article(app: Any) -> None:
     """Register the one-task-per-article what-if (see the module docstring)."""
 
-    from tasks.document import build_document
-    from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, run_inprocess
-    from tasks.validate import content_hash, parse_payload
-    from worker.runtime import runtime
+    from khabar.tasks.document import build_document
+    from khabar.tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, run_inprocess
+    from khabar.tasks.validate import content_hash, parse_payload
+    from khabar.worker.runtime import runtime
 
     @app.task(name="bench.whole_article", ignore_result=True)
     def whole_article(payloads: dict[str, Any] | list[dict[str, Any]]) -> None:
@@ -47,8 +47,8 @@ def register_whole_article(app: Any) -> None:
 
 
 def main() -> None:
-    from worker import app as mod
-    from worker.cli.main import app as cli
+    from khabar.worker import app as mod
+    from khabar.worker.cli.main import app as cli
 
     overrides = json.loads(os.environ.get("KHABAR_BENCH_CELERY_CONF", "{}"))
     if overrides.pop("bench_whole_article", False):

@@ -8,7 +8,7 @@ ANERcorp's blank-line-free layout (sentences inferred at ``.``).  ``--dev-split 
 the final 12% of FILE, the dev block that ``khabar train-ner --dev-split`` held out; score it with
 a model trained without that block::
 
-    PYTHONPATH=. python -m worker.cli.ner_train --train ../shared/data/ner/anercorp-train.txt \\
+    PYTHONPATH=. python -m khabar.worker.cli.ner_train --train ../shared/data/ner/anercorp-train.txt \\
         --dev-split 0.12 --out /tmp/ner-dev
     PYTHONPATH=. python scripts/eval_ner.py ../shared/data/ner/anercorp-train.txt --dev-split 0.12 \\
         --model /tmp/ner-dev --stage
@@ -17,7 +17,7 @@ Without ``--stage`` the recogniser's raw labels are scored, all sentences tagged
 With it, what users get is scored too: the entities stage (``find_entities``: clitic cutting,
 the ka- filter, propagation, merging) run on pseudo-articles of ``--article-sentences``
 consecutive sentences, its mentions put back on the gold tokens, printed beside the raw labels of
-the same articles.  How articles, tokens and mentions are matched: ``tasks.entities.scoring``.
+the same articles.  How articles, tokens and mentions are matched: ``khabar.tasks.entities.scoring``.
 Exits 0 with a message when FILE is absent (a clone without ``../shared``).
 """
 
@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tasks.entities.crf.corpus import read_file, split_dev  # noqa: E402
-from tasks.entities.crf.metrics import Prf, Scores, evaluate  # noqa: E402
-from tasks.entities.recogniser import Recogniser  # noqa: E402
-from tasks.entities.scoring import ARTICLE_SENTENCES, score_stage  # noqa: E402
+from khabar.tasks.entities.crf.corpus import read_file, split_dev  # noqa: E402
+from khabar.tasks.entities.crf.metrics import Prf, Scores, evaluate  # noqa: E402
+from khabar.tasks.entities.recogniser import Recogniser  # noqa: E402
+from khabar.tasks.entities.scoring import ARTICLE_SENTENCES, score_stage  # noqa: E402
 
 
 def side_by_side(raw: Scores, stage: Scores) -> str:
@@ -74,11 +74,11 @@ def main(
         sentences = split_dev(sentences, dev_split)[1]
     recogniser: Recogniser
     if backend == "crf":
-        from tasks.entities.crf import load_crf
+        from khabar.tasks.entities.crf import load_crf
 
         recogniser = load_crf(str(model) if model else None)
     else:
-        from tasks.entities import load_recogniser
+        from khabar.tasks.entities import load_recogniser
 
         recogniser = load_recogniser(backend, str(model) if model else None)
     tokens = [[t for t, _ in s] for s in sentences]

@@ -52,16 +52,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tasks.entities import find_entities, load_recogniser
-from tasks.normalise import normalise
-from tasks.records import Article, Budget, Entities, Sectioned
-from tasks.section import section
-from tasks.summarise import summarise
-from tasks.summarise.analysis import Analysis, analyse, token_range
-from tasks.summarise.budget import Limits, choose
-from tasks.summarise.rouge import ngrams, rouge_tokens
-from tasks.summarise.summariser import COHESION, FEATURES, REDUNDANCY, WEIGHTS, features
-from tasks.summarise.terms import STOP_WORDS, is_stop, stem, word_form
+from khabar.tasks.entities import find_entities, load_recogniser
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article, Budget, Entities, Sectioned
+from khabar.tasks.section import section
+from khabar.tasks.summarise import summarise
+from khabar.tasks.summarise.analysis import Analysis, analyse, token_range
+from khabar.tasks.summarise.budget import Limits, choose
+from khabar.tasks.summarise.rouge import ngrams, rouge_tokens
+from khabar.tasks.summarise.summariser import COHESION, FEATURES, REDUNDANCY, WEIGHTS, features
+from khabar.tasks.summarise.terms import STOP_WORDS, is_stop, stem, word_form
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summaries" / "easc-dev"
@@ -168,7 +168,7 @@ def ranker(rate: Callable[[Topic], Sequence[float]]) -> System:
 
 @dataclass(frozen=True)
 class Params:
-    """What the summariser's choice depends on (see tasks.summarise.summariser)."""
+    """What the summariser's choice depends on (see khabar.tasks.summarise.summariser)."""
 
     weights: Mapping[str, float]
     redundancy: float

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.settings import Settings
+from khabar.config.settings import Settings
 
 
 def env_names(name: str) -> str:

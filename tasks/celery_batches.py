@@ -23,7 +23,7 @@ What happens to one article never happens to the others of its batch:
   is split into single-article chains before any of it runs again: an article
   that kills workers then meets the redelivery cap alone.
 
-``khabar.process_article`` and single-article chains are unchanged (tasks.celery_tasks).
+``khabar.process_article`` and single-article chains are unchanged (khabar.tasks.celery_tasks).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Any, NoReturn
 from celery import Task, chain
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
-from tasks.celery_tasks import (
+from khabar.tasks.celery_tasks import (
     INTAKE,
     KhabarTask,
     _backoff,
@@ -51,18 +51,18 @@ from tasks.celery_tasks import (
     process_article,
     stage_task_name,
 )
-from tasks.document import build_document
-from tasks.errors import EXPECTED, TRANSIENT, InvalidArticle, Reason
-from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, Stage, run_stage
-from tasks.records import Article
-from tasks.validate import content_hash, parse_payload, usable_id
-from worker.app import app
-from worker.batching import chunks
-from worker.runtime import Runtime, runtime
-from worker.store import as_json
+from khabar.tasks.document import build_document
+from khabar.tasks.errors import EXPECTED, TRANSIENT, InvalidArticle, Reason
+from khabar.tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, Stage, run_stage
+from khabar.tasks.records import Article
+from khabar.tasks.validate import content_hash, parse_payload, usable_id
+from khabar.worker.app import app
+from khabar.worker.batching import chunks
+from khabar.worker.runtime import Runtime, runtime
+from khabar.worker.store import as_json
 
 log = logging.getLogger("khabar.tasks")
-stage_log = logging.getLogger("khabar.stages")  # the per-article lines of worker.logs
+stage_log = logging.getLogger("khabar.stages")  # the per-article lines of khabar.worker.logs
 
 
 def batch_chain(article_ids: list[str], start: str = STAGE_NAMES[0]) -> Any:
@@ -115,7 +115,7 @@ def _forget_batch(store: Any, batch_id: str) -> None:
 
 
 def _log_article(task: Task, article_id: str, stage: str, seconds: float, outcome: str, size: int) -> None:
-    """The line worker.logs writes for a single-article task, written here for each article of a batch."""
+    """The line khabar.worker.logs writes for a single-article task, written here for each article of a batch."""
     level = logging.INFO if outcome == "done" else logging.WARNING
     stage_log.log(level, "stage finished", extra={
         "article_id": article_id, "stage": stage, "seconds": round(seconds, 4), "outcome": outcome,
@@ -209,7 +209,7 @@ def _execute_batch(task: Task, rt: Runtime, stage: Stage, article_ids: list[str]
             pass  # a leftover counter only makes a later redelivery look like a crash
     if any(a > 1 for a, status, _ in begun if status != "done"):
         # A worker died on this batch before: run each article alone, so that one that
-        # kills workers is capped and recorded on its own (tasks.celery_tasks counts it).
+        # kills workers is capped and recorded on its own (khabar.tasks.celery_tasks counts it).
         log.warning("batch delivered again after a worker died: splitting it",
                     extra={"articles": len(open_ids), "stage": stage.name})
         _split(task, store, open_ids, stage.name)

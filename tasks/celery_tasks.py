@@ -1,10 +1,10 @@
 """Thin Celery tasks around the pure stages.
 
 ``khabar.process_article`` validates a JSON payload, stores the article and
-replaces itself with the chain of stage tasks built from ``tasks.pipeline.STAGES`` (run under its task id).
+replaces itself with the chain of stage tasks built from ``khabar.tasks.pipeline.STAGES`` (run under its task id).
 Each stage task takes the article id, reads its inputs from the store, runs the
 stage, writes its output and hands the id on.  Failures are classified by
-``tasks.errors``: bad input fails at once, transient trouble is retried with
+``khabar.tasks.errors``: bad input fails at once, transient trouble is retried with
 backoff and jitter, anything else is recorded and raised for Sentry.
 """
 
@@ -24,8 +24,8 @@ import msgspec
 from celery import Task, chain
 from celery.exceptions import Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded
 
-from tasks.document import build_document
-from tasks.errors import (
+from khabar.tasks.document import build_document
+from khabar.tasks.errors import (
     EXPECTED,
     TRANSIENT,
     CrashLoop,
@@ -34,12 +34,12 @@ from tasks.errors import (
     MissingInput,
     Reason,
 )
-from tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, STAGES_BY_NAME, Stage, run_stage
-from tasks.records import Article
-from tasks.validate import content_hash, parse_payload, usable_id
-from worker.app import app
-from worker.runtime import Runtime, runtime, store_for
-from worker.store import ArticleStore
+from khabar.tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, STAGES, STAGES_BY_NAME, Stage, run_stage
+from khabar.tasks.records import Article
+from khabar.tasks.validate import content_hash, parse_payload, usable_id
+from khabar.worker.app import app
+from khabar.worker.runtime import Runtime, runtime, store_for
+from khabar.worker.store import ArticleStore
 
 log = logging.getLogger("khabar.tasks")
 
@@ -59,7 +59,7 @@ def pipeline_chain(article_id: str, start: str = STAGE_NAMES[0]) -> Any:
 @cache
 def _main_store() -> ArticleStore:
     """A store for the worker's main process, which has no Runtime (no models loaded there)."""
-    from worker.app import settings
+    from khabar.worker.app import settings
 
     return store_for(settings, app.conf.broker_url)
 
@@ -304,8 +304,8 @@ def _register(stage: Stage) -> Task:
     last = stage is STAGES[-1]
 
     def run(self: Task, article_id: str | list[str]) -> str | list[str]:
-        if isinstance(article_id, list):  # a batch (tasks.celery_batches)
-            from tasks.celery_batches import execute_batch
+        if isinstance(article_id, list):  # a batch (khabar.tasks.celery_batches)
+            from khabar.tasks.celery_batches import execute_batch
 
             return execute_batch(self, stage, article_id)
         return execute_stage(self, stage, article_id)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tasks.offsets import compose
-from tasks.records import Article, Entities, Normalised, Sectioned, Summary
+from khabar.tasks.offsets import compose
+from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
 
 SCHEMA_VERSION = 1
 

@@ -39,7 +39,7 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     RETRIES_EXHAUSTED = "retries_exhausted"
-    LOST = "lost"  # its message vanished before the payload was stored (see worker.sweeper)
+    LOST = "lost"  # its message vanished before the payload was stored (see khabar.worker.sweeper)
     ERROR = "error"
 
 

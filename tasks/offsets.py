@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from tasks.records import Anchor
+from khabar.tasks.records import Anchor
 
 
 def map_offset(anchors: Sequence[Anchor], offset: int) -> int:

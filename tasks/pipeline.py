@@ -1,7 +1,7 @@
 """The pipeline, declared once.
 
 ``STAGES`` is the single ordered list of stages.  The Celery chain
-(``tasks.celery_tasks``) and the in-process runner below are both built from
+(``khabar.tasks.celery_tasks``) and the in-process runner below are both built from
 it, so the two cannot drift apart.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tasks import entities, normalise, section, summarise
-from tasks.entities import Recogniser
-from tasks.records import Article, Entities, Normalised, Sectioned, Summary
+from khabar.tasks import entities, normalise, section, summarise
+from khabar.tasks.entities import Recogniser
+from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,11 @@ def process_payload(
 ) -> dict[str, Any]:
     """Validate a task payload and run the whole pipeline in-process; return the document.
 
-    The worker builds the same document from the same records (see tasks.celery_tasks).
+    The worker builds the same document from the same records (see khabar.tasks.celery_tasks).
     """
 
-    from tasks.document import build_document
-    from tasks.validate import parse_payload
+    from khabar.tasks.document import build_document
+    from khabar.tasks.validate import parse_payload
 
     article = parse_payload(payload, limits, default_budget)
     records, runs = run_inprocess(article, resources)

@@ -18,7 +18,7 @@ from typing import Any
 # An anchor maps an offset in a derived text to an offset in its source text.
 # A list of anchors sorted by the first item describes the whole alignment: an
 # offset ``i`` maps to ``src + (i - dst)`` for the last anchor ``(dst, src)``
-# with ``dst <= i``.  See ``tasks.offsets``.
+# with ``dst <= i``.  See ``khabar.tasks.offsets``.
 Anchor = tuple[int, int]
 
 

@@ -14,8 +14,8 @@ import reprlib
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.errors import InvalidArticle, Reason
-from tasks.records import Article, Budget
+from khabar.tasks.errors import InvalidArticle, Reason
+from khabar.tasks.records import Article, Budget
 
 FIELDS = {"id", "text", "html", "url", "source", "published_at", "metadata", "summary"}
 _OPTIONAL_STRINGS = ("url", "source", "published_at")

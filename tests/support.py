@@ -98,7 +98,7 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
 
     # The program run with the worker's options; benchmarks swap in a variant.
-    program: tuple[str, ...] = ("-m", "worker", "worker")
+    program: tuple[str, ...] = ("-m", "khabar.worker", "worker")
 
     def argv(self) -> list[str]:
         args = [sys.executable, *self.program, "-c", str(self.concurrency), "-l", "INFO",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from khabar.worker.batching import chunks, payload_bytes
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import comparable, expected_document, wait_for
-from worker.batching import chunks, payload_bytes
-from worker.store import ArticleStore
 
 
 def test_chunks_hold_at_most_size_articles_and_bytes_and_keep_order() -> None:
@@ -75,9 +75,9 @@ def test_a_malformed_batch_is_recorded_and_the_worker_goes_on(clean_redis, make_
 def test_submit_sends_one_message_per_batch(clean_redis, make_worker, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from config.settings import Settings
-    from worker.app import create_app
-    from worker.cli.main import submit_payloads
+    from khabar.config.settings import Settings
+    from khabar.worker.app import create_app
+    from khabar.worker.cli.main import submit_payloads
 
     monkeypatch.setenv("REDIS_URL", clean_redis.url)
     settings = Settings(batch_size=8)
@@ -108,8 +108,8 @@ def test_a_batch_larger_than_the_workers_batch_size_runs_as_several_chains(clean
 
 
 def test_the_sweeper_sees_every_article_of_a_batch_a_worker_holds(clean_redis, make_worker) -> None:
+    from khabar.worker.sweeper import held_ids
     from tests.reliability.helpers import wait_until
-    from worker.sweeper import held_ids
 
     make_worker(clean_redis.url, concurrency=1, ner_backend="gazetteer", fault_stage="section", fault_sleep="1")
     payloads = corpus.payloads(4, start=3400)
@@ -124,7 +124,7 @@ def test_the_sweeper_sees_every_article_of_a_batch_a_worker_holds(clean_redis, m
 
 
 def test_an_encoded_document_is_stored_as_the_same_bytes_as_the_document_itself(clean_redis) -> None:
-    """Batches hand the store each document already encoded (tasks.celery_batches keeps bytes, not objects)."""
+    """Batches hand the store each document already encoded (khabar.tasks.celery_batches keeps bytes, not objects)."""
     import msgspec
     import pytest
 
@@ -147,8 +147,8 @@ def test_loading_the_models_freezes_the_heap_out_of_the_collectors_way() -> None
     """resources_from (worker children and in-process runners alike) ends with gc.freeze."""
     import gc
 
-    from config.settings import Settings
-    from worker.runtime import resources_from
+    from khabar.config.settings import Settings
+    from khabar.worker.runtime import resources_from
 
     gc.unfreeze()
     resources_from(Settings(ner_backend="gazetteer"))

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tasks.entities import find_entities, load_recogniser
-from tasks.entities.bert import INSTALL_COMMAND, BertRecogniser, ModelNotFound, load_bert
+from khabar.tasks.entities import find_entities, load_recogniser
+from khabar.tasks.entities.bert import INSTALL_COMMAND, BertRecogniser, ModelNotFound, load_bert
 from tests.stages.entities_support import build
 
 LABELS = ["B-LOC", "B-ORG", "B-PERS", "B-MISC", "I-LOC", "I-ORG", "I-PERS", "I-MISC", "O"]

@@ -16,7 +16,7 @@ SCHEMA = json.loads((ROOT / "schemas" / "document.schema.json").read_text())
 
 def run_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "REDIS_URL": "redis://127.0.0.1:1/0"}
-    return subprocess.run([sys.executable, "-m", "worker", "process", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "khabar.worker", "process", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, input=stdin, timeout=120)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.settings import Settings
+from khabar.config.settings import Settings
 from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -20,7 +20,7 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one() -> None:
 
 
 def test_readme_settings_table_is_what_scripts_settings_table_prints() -> None:
-    """Defaults and meanings in the README come from config.settings, so that they cannot drift."""
+    """Defaults and meanings in the README come from khabar.config.settings, so that they cannot drift."""
     import contextlib
     import io
     import runpy

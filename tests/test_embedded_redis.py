@@ -8,8 +8,8 @@ from pathlib import Path
 
 import redis
 
+from khabar.worker.embedded_redis import client_for, redact, resolve_url, start_embedded, stop_embedded
 from tests.support import ROOT, worker_env
-from worker.embedded_redis import client_for, redact, resolve_url, start_embedded, stop_embedded
 
 
 def test_configured_url_always_wins(tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_celery_client_and_worker_run_on_the_embedded_redis(tmp_path: Path) -> N
     url = start_embedded(data)  # stands in for "nothing answers on 6379" on this machine
     try:
         env = worker_env(url, data)
-        out = subprocess.run([sys.executable, "-m", "worker", "demo"], cwd=ROOT, env=env, capture_output=True,
+        out = subprocess.run([sys.executable, "-m", "khabar.worker", "demo"], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)
         assert out.returncode == 0, out.stderr[-3000:]
         assert '"status": "done"' in out.stdout
@@ -55,9 +55,9 @@ def test_redact_hides_passwords() -> None:
 
 
 def test_the_embedded_redis_gets_the_transport_that_keeps_fetched_messages(tmp_path: Path) -> None:
-    from config.settings import Settings
-    from worker.app import create_app
-    from worker.transport import QoS
+    from khabar.config.settings import Settings
+    from khabar.worker.app import create_app
+    from khabar.worker.transport import QoS
 
     url = start_embedded(tmp_path / "transport")
     try:

@@ -10,12 +10,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from config.settings import Settings
-from tasks.pipeline import process_payload
+from khabar.config.settings import Settings
+from khabar.tasks.pipeline import process_payload
+from khabar.worker.runtime import budget_from, limits_from, resources_from
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
-from worker.runtime import budget_from, limits_from, resources_from
-from worker.store import ArticleStore
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "document.schema.json").read_text())
 

@@ -6,7 +6,7 @@ import json
 
 from kombu.serialization import dumps, loads
 
-from worker.app import register_utf8_json
+from khabar.worker.app import register_utf8_json
 
 
 def test_arabic_travels_as_utf8_and_lone_surrogates_as_escapes() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tasks.errors import InvalidArticle, Reason
-from tasks.records import Budget
-from tasks.validate import Limits, check_size, content_hash, parse_payload, usable_id
+from khabar.tasks.errors import InvalidArticle, Reason
+from khabar.tasks.records import Budget
+from khabar.tasks.validate import Limits, check_size, content_hash, parse_payload, usable_id
 
 ARABIC = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد في المدن الكبرى."
 LIMITS = Limits()

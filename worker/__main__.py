@@ -1,5 +1,5 @@
-"""``python -m worker`` runs the ``khabar`` command line."""
+"""``python -m khabar.worker`` runs the ``khabar`` command line."""
 
-from worker.cli import main
+from khabar.worker.cli import main
 
 main()

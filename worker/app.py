@@ -17,11 +17,11 @@ from kombu.serialization import register
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
 
-from config.settings import STAGE_NAMES, Settings, load_settings
-from worker import logs, sentry, softlimit
-from worker.embedded_redis import resolve_url
-from worker.sweeper import Sweeper
-from worker.transport import tls_options
+from khabar.config.settings import STAGE_NAMES, Settings, load_settings
+from khabar.worker import logs, sentry, softlimit
+from khabar.worker.embedded_redis import resolve_url
+from khabar.worker.sweeper import Sweeper
+from khabar.worker.transport import tls_options
 
 
 def broker_url(settings: Settings) -> str:
@@ -56,27 +56,29 @@ def create_app(settings: Settings) -> Celery:
     url = broker_url(settings)
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
-    app = Celery("khabar", broker=url, backend=result_url, include=["tasks.celery_tasks", "tasks.celery_batches"])
+    app = Celery(
+        "khabar", broker=url, backend=result_url, include=["khabar.tasks.celery_tasks", "khabar.tasks.celery_batches"]
+    )
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
-        app.conf.broker_transport = "worker.transport:Transport"
+        app.conf.broker_transport = "khabar.worker.transport:Transport"
     elif url.startswith("redis+socket://"):
         # The embedded Redis's Unix socket: kombu takes the transport from the URL's
         # "redis+" prefix, not from broker_transport, so the alias itself points at it.
         # kombu caches what an alias resolved to: drop it, in case "redis" was resolved before.
-        TRANSPORT_ALIASES["redis"] = "worker.transport:Transport"
+        TRANSPORT_ALIASES["redis"] = "khabar.worker.transport:Transport"
         kombu_transport._transport_cache.pop("redis", None)
     app.conf.broker_use_ssl = tls_options(url)
     app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
     app.conf.update(
         # JSON only: a pickled message could run code on the worker; it is refused
-        # (and recorded as a failure with reason "not_json", see worker.refusals).
+        # (and recorded as a failure with reason "not_json", see khabar.worker.refusals).
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
-        worker_consumer="worker.refusals:RefusingConsumer",
+        worker_consumer="khabar.worker.refusals:RefusingConsumer",
         # Ack after the task ran, not before: a worker that dies mid-task leaves its
         # message to be delivered again instead of losing the article.
         task_acks_late=True,
@@ -108,7 +110,7 @@ def create_app(settings: Settings) -> Celery:
         },
         # Publishing (the next stage, a retry) rides out a Redis restart of ~20 s
         # before giving up; a task whose publish fails is left unacked (see
-        # tasks.celery_tasks), so its message comes back after the visibility timeout.
+        # khabar.tasks.celery_tasks), so its message comes back after the visibility timeout.
         task_publish_retry=True,
         task_publish_retry_policy={"max_retries": 12, "interval_start": 0, "interval_step": 0.5,
                                    "interval_max": 2.0},
@@ -168,7 +170,7 @@ def no_sent_events_from_workers(**_: object) -> None:
 @worker_process_init.connect
 def warm_runtime(**_: object) -> None:
     """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow."""
-    from worker.runtime import runtime
+    from khabar.worker.runtime import runtime
 
     try:
         runtime()

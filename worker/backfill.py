@@ -3,7 +3,7 @@
 A source is read record by record (``open_source``): a JSON Lines file (one
 payload per line), a CSV file with a ``text`` or ``html`` column, or a directory
 of ``.txt``/``.html`` files.  Each record is validated here, before anything is
-sent (``tasks.validate.parse_payload``), and skipped when Redis already holds a
+sent (``khabar.tasks.validate.parse_payload``), and skipped when Redis already holds a
 ``done`` document of the same content made by the current pipeline.  The rest is
 sent in batches through one producer, with never more than ``max_in_flight``
 articles of the backfill queued or running: the run watches the articles'
@@ -32,10 +32,10 @@ from typing import Any
 
 import redis
 
-from tasks.errors import InvalidArticle
-from tasks.records import Budget
-from tasks.validate import Limits, content_hash, parse_payload
-from worker.store import ArticleStore
+from khabar.tasks.errors import InvalidArticle
+from khabar.tasks.records import Budget
+from khabar.tasks.validate import Limits, content_hash, parse_payload
+from khabar.worker.store import ArticleStore
 
 FILE_KINDS = {".txt": "text", ".html": "html", ".htm": "html"}
 CSV_FIELDS = ("id", "url", "source", "published_at")
@@ -211,11 +211,11 @@ def celery_sender(app: Any, queue: str, batch_size: int = 64, batch_bytes: int =
     """A ``send(payloads)`` that publishes through one producer, a Redis pipeline per call.
 
     Payloads go in ``khabar.process_batch`` messages of ``batch_size`` articles
-    (``worker.batching``; 1: a ``khabar.process_article`` each).  Results are not
+    (``khabar.worker.batching``; 1: a ``khabar.process_article`` each).  Results are not
     kept (the article hash says how it went) and the messages' ``argsrepr``, which
     Flower and the worker's events show, names articles instead of quoting text.
     """
-    from worker.batching import send_payloads
+    from khabar.worker.batching import send_payloads
 
     with app.producer_or_acquire() as producer:
         # Declared once here rather than checked before each message (a quarter of the cost).

@@ -15,24 +15,24 @@ import sys
 import time
 from pathlib import Path
 
-from config.settings import Settings
+from khabar.config.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "article-001.txt"
 
 
 def run_demo(settings: Settings, timeout: float = 120.0) -> int:
     """Return 0 when the example article is processed, 1 otherwise."""
-    from worker import app as app_module
-    from worker.cli.main import submit_payloads
-    from worker.embedded_redis import redact, stop_embedded
-    from worker.runtime import store_for
+    from khabar.worker import app as app_module
+    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.embedded_redis import redact, stop_embedded
+    from khabar.worker.runtime import store_for
 
     url = app_module.app.conf.broker_url
     started_embedded = url.startswith("redis+socket://") and not settings.redis_url
     print(f"khabar demo: Redis at {redact(url)}", file=sys.stderr)
     env = dict(os.environ, REDIS_URL=url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "worker", "worker", "--concurrency", "1", "--loglevel", "WARNING"], env=env
+        [sys.executable, "-m", "khabar.worker", "worker", "--concurrency", "1", "--loglevel", "WARNING"], env=env
     )
     try:
         payload = {"text": EXAMPLE.read_text(encoding="utf-8"), "source": "examples/article-001.txt"}

@@ -26,7 +26,7 @@ from typing import Any
 
 from celery import signals
 
-from config.settings import Settings
+from khabar.config.settings import Settings
 
 log = logging.getLogger("khabar.stages")
 
@@ -56,12 +56,12 @@ def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, st
     will be stored under: the payload's id, else the content-hash id; a payload with
     neither is ``task-<task id>``.
     """
-    from tasks.validate import content_hash, usable_id
+    from khabar.tasks.validate import content_hash, usable_id
 
     args = list(args or ())
     if task_name.startswith(STAGE_TASK_PREFIX):
         if args and isinstance(args[0], list):
-            return None  # a batch: tasks.celery_batches logs each of its articles
+            return None  # a batch: khabar.tasks.celery_batches logs each of its articles
         return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
     if task_name != INTAKE_TASK:
         return None
@@ -139,7 +139,7 @@ def _failure_reason(exc: BaseException | None, article_id: str, stage: str) -> s
     if isinstance(exc, SoftTimeLimitExceeded):
         return "timeout"
     try:
-        from worker.runtime import runtime
+        from khabar.worker.runtime import runtime
 
         failure = runtime().store.failure(article_id)
         if failure is not None and failure.stage == stage:
@@ -179,7 +179,7 @@ class StageLog:
             outcome = "retry"
         else:
             if stage == "validate":
-                from tasks.validate import usable_id
+                from khabar.tasks.validate import usable_id
 
                 # Where the intake records a failure: the payload's own id, else the task's.
                 article_id = usable_id(list(args or ())[0] if args else None) or f"task-{task_id}"

@@ -17,8 +17,8 @@ from typing import Any
 from celery.worker.consumer import Consumer
 from kombu.exceptions import ContentDisallowed
 
-from tasks.errors import TRANSIENT, Reason
-from worker.store import ArticleStore
+from khabar.tasks.errors import TRANSIENT, Reason
+from khabar.worker.store import ArticleStore
 
 log = logging.getLogger("khabar.refusals")
 
@@ -27,8 +27,8 @@ INTAKE = "intake"  # the stage name refused messages are recorded under
 
 @cache
 def _store(broker_url: str) -> ArticleStore:
-    from worker.app import settings
-    from worker.runtime import store_for
+    from khabar.worker.app import settings
+    from khabar.worker.runtime import store_for
 
     return store_for(settings, broker_url)
 

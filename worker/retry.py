@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from worker.store import ArticleStore
+from khabar.worker.store import ArticleStore
 
 
 def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[str]:
@@ -13,9 +13,9 @@ def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[st
     Earlier stages are not run again: their stored outputs (``out:<stage>``) and
     timings (``run:<stage>``) are kept from the first run and used as they are.
     """
-    from tasks.celery_tasks import pipeline_chain
-    from tasks.errors import TRANSIENT
-    from tasks.pipeline import STAGE_NAMES
+    from khabar.tasks.celery_tasks import pipeline_chain
+    from khabar.tasks.errors import TRANSIENT
+    from khabar.tasks.pipeline import STAGE_NAMES
 
     for article_id in article_ids:
         failure = store.failure(article_id)

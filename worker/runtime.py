@@ -10,14 +10,14 @@ import gc
 from dataclasses import dataclass
 from functools import cache
 
-from config.settings import Settings
-from tasks.entities import load_recogniser
-from tasks.pipeline import Resources
-from tasks.records import Budget
-from tasks.validate import Limits
-from worker.embedded_redis import client_for
-from worker.store import ArticleStore
-from worker.transport import reconnecting
+from khabar.config.settings import Settings
+from khabar.tasks.entities import load_recogniser
+from khabar.tasks.pipeline import Resources
+from khabar.tasks.records import Budget
+from khabar.tasks.validate import Limits
+from khabar.worker.embedded_redis import client_for
+from khabar.worker.store import ArticleStore
+from khabar.worker.transport import reconnecting
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def store_for(settings: Settings, redis_url: str) -> ArticleStore:
 @cache
 def runtime() -> Runtime:
     """This process's runtime, built on first use from the Celery app's settings."""
-    from worker.app import app, settings
+    from khabar.worker.app import app, settings
 
     return Runtime(
         settings=settings,

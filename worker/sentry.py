@@ -33,8 +33,8 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.transport import Transport
 
-from config.settings import Settings
-from worker.logs import article_ref, redact_text
+from khabar.config.settings import Settings
+from khabar.worker.logs import article_ref, redact_text
 
 FILTERED = "[Filtered]"
 _ROOT = Path(__file__).resolve().parent.parent

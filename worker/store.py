@@ -20,7 +20,7 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 
 Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time),
 and articles in progress (queued or running) in ``<prefix>:active`` (score: the time
-of their last change), where ``worker.sweeper`` looks for lost messages.
+of their last change), where ``khabar.worker.sweeper`` looks for lost messages.
 ``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
 (a worker died during them); it is cleared when the stage ends, fails or is retried.
 Anyone can read a document with ``HGET <prefix>:article:<id> document``.
@@ -37,8 +37,8 @@ from typing import Any
 import msgspec
 import redis
 
-from config.settings import STAGE_NAMES
-from tasks.records import Article
+from khabar.config.settings import STAGE_NAMES
+from khabar.tasks.records import Article
 
 
 def as_json(value: Any) -> bytes:

@@ -29,9 +29,9 @@ from typing import Any
 
 from celery import bootsteps
 
-from config.settings import STAGE_NAMES, Settings
-from tasks.errors import TRANSIENT, Reason
-from worker.store import ArticleStore
+from khabar.config.settings import STAGE_NAMES, Settings
+from khabar.tasks.errors import TRANSIENT, Reason
+from khabar.worker.store import ArticleStore
 
 log = logging.getLogger("khabar.sweeper")
 
@@ -119,7 +119,7 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
         self.tref: Any = None
 
     def start(self, worker: Any) -> None:
-        from worker.app import settings
+        from khabar.worker.app import settings
 
         self.tref = worker.timer.call_repeatedly(5 * settings.restore_interval, self.run, priority=10)
 
@@ -129,8 +129,8 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
             self.tref = None
 
     def run(self) -> None:
-        from tasks.celery_tasks import _main_store, pipeline_chain
-        from worker.app import settings
+        from khabar.tasks.celery_tasks import _main_store, pipeline_chain
+        from khabar.worker.app import settings
 
         store = _main_store()
         lock = f"{settings.key_prefix}:sweeper"

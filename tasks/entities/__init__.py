@@ -1,5 +1,5 @@
 """Stage 3: entities.  ``find_entities(sectioned, recogniser) -> Entities``."""
 
-from tasks.entities.recogniser import BACKENDS, VERSION, Recogniser, find_entities, load_recogniser
+from khabar.tasks.entities.recogniser import BACKENDS, VERSION, Recogniser, find_entities, load_recogniser
 
 __all__ = ["BACKENDS", "VERSION", "Recogniser", "find_entities", "load_recogniser"]

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tasks.records import ENTITY_TYPES
+from khabar.tasks.records import ENTITY_TYPES
 
 INSTALL_COMMAND = "camel_data -i ner-arabert"
 # camel_tools.ner.NERecognizer.predict pads every segment to 256 word pieces, [CLS] and

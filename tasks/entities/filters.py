@@ -15,8 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 
-from tasks.entities.mentions import TokenSpan, WordKnowledge, clitic_reading, clitic_runs, evidence, is_punctuation
-from tasks.normalise import match_form
+from khabar.tasks.entities.mentions import (
+    TokenSpan,
+    WordKnowledge,
+    clitic_reading,
+    clitic_runs,
+    evidence,
+    is_punctuation,
+)
+from khabar.tasks.normalise import match_form
 
 _ARTICLE = "\u0627\u0644"  # al-
 _KAF = "\u0643"  # ka- "like, as"

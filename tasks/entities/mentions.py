@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from tasks.normalise import match_form
-from tasks.records import ENTITY_TYPES, Mention
+from khabar.tasks.normalise import match_form
+from khabar.tasks.records import ENTITY_TYPES, Mention
 
 _ALEF = "\u0627"
 _LAM = "\u0644"
@@ -62,7 +62,7 @@ _FUNCTION_WORD = 60
 
 
 class WordKnowledge(Protocol):
-    """What a lexicon knows about a match-form word (``tasks.entities.crf.lexicon.Lexicon`` is one)."""
+    """What a lexicon knows about a match-form word (``khabar.tasks.entities.crf.lexicon.Lexicon`` is one)."""
 
     def zipf_of(self, form: str) -> int:
         """Return the word's frequency in general text as zipf * 10, 0 when unknown."""

@@ -29,9 +29,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tasks.entities.mentions import NamedMention
-from tasks.normalise import match_form
-from tasks.records import Entity
+from khabar.tasks.entities.mentions import NamedMention
+from khabar.tasks.normalise import match_form
+from khabar.tasks.records import Entity
 
 _ALEF = "\u0627"
 _MIN_VARIANT = 4  # letters in a word's shorter spelling before alef variants are allowed

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from tasks.entities.filters import common_noun
-from tasks.entities.mentions import TokenSpan, WordKnowledge, bare, evidence, is_punctuation
-from tasks.normalise import match_form
+from khabar.tasks.entities.filters import common_noun
+from khabar.tasks.entities.mentions import TokenSpan, WordKnowledge, bare, evidence, is_punctuation
+from khabar.tasks.normalise import match_form
 
 _ALEF = "\u0627"
 _MAX_CLITICS = 2  # letters: a conjunction and a preposition (wa-bi-)

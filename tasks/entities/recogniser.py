@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from tasks.entities.filters import drop_phrases
-from tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
-from tasks.entities.merge import merge_mentions
-from tasks.entities.propagate import propagate
-from tasks.normalise import match_form
-from tasks.records import ENTITY_TYPES, Entities, Sectioned
+from khabar.tasks.entities.filters import drop_phrases
+from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
+from khabar.tasks.entities.merge import merge_mentions
+from khabar.tasks.entities.propagate import propagate
+from khabar.tasks.normalise import match_form
+from khabar.tasks.records import ENTITY_TYPES, Entities, Sectioned
 
 VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
 # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
@@ -126,17 +126,17 @@ def load_recogniser(backend: str = "crf", model_path: str | None = None) -> Reco
 
 def _load(backend: str, model_path: str | None) -> Recogniser:
     if backend == "bert":
-        from tasks.entities.bert import load_bert
+        from khabar.tasks.entities.bert import load_bert
 
         return load_bert(model_path)
     if backend == "crf":
         try:
-            from tasks.entities.crf import load_crf
+            from khabar.tasks.entities.crf import load_crf
         except ModuleNotFoundError as exc:
-            if exc.name != "tasks.entities.crf":
+            if exc.name != "khabar.tasks.entities.crf":
                 raise
             # Only until the trained model lands: the stand-in keeps the stage working.
-            log.warning("the CRF recogniser (tasks.entities.crf) is not installed; using the gazetteer")
+            log.warning("the CRF recogniser (khabar.tasks.entities.crf) is not installed; using the gazetteer")
             return GazetteerRecogniser.from_file(_GAZETTEER)
         return load_crf(model_path)
     return GazetteerRecogniser.from_file(model_path or _GAZETTEER)

@@ -1,8 +1,8 @@
 """Scoring what the entities stage publishes, not only the recogniser's labels, against gold labels.
 
-``scripts/eval_ner.py --stage`` reads gold sentences (``tasks.entities.crf.corpus``), runs the real
+``scripts/eval_ner.py --stage`` reads gold sentences (``khabar.tasks.entities.crf.corpus``), runs the real
 ``find_entities`` on them and scores its mentions with the same exact-span scorer as the raw labels
-(``tasks.entities.crf.metrics.evaluate``), so that the effect of clitic cutting, the ka- filter,
+(``khabar.tasks.entities.crf.metrics.evaluate``), so that the effect of clitic cutting, the ka- filter,
 propagation and merging on F1 can be seen.  Three decisions make the two scores comparable:
 
 * **Articles.**  ANERcorp has no article boundaries, so consecutive blocks of ``size`` sentences
@@ -31,10 +31,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tasks.entities.crf.corpus import Sentence as GoldSentence
-from tasks.entities.crf.metrics import Scores, evaluate
-from tasks.entities.recogniser import Recogniser, find_entities, tag_all
-from tasks.records import Block, Entities, Sectioned, Sentence
+from khabar.tasks.entities.crf.corpus import Sentence as GoldSentence
+from khabar.tasks.entities.crf.metrics import Scores, evaluate
+from khabar.tasks.entities.recogniser import Recogniser, find_entities, tag_all
+from khabar.tasks.records import Block, Entities, Sectioned, Sentence
 
 # Sentences per pseudo-article: ANERcorp's sentences average ~34 tokens, so ~680 tokens, the
 # length of a news article.

@@ -16,10 +16,10 @@ from functools import cache
 
 from camel_tools.utils.normalize import normalize_unicode
 
-from tasks.normalise import charsets as cs
-from tasks.normalise.rewrite import rewrite
-from tasks.offsets import compose
-from tasks.records import Anchor
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.normalise.rewrite import rewrite
+from khabar.tasks.offsets import compose
+from khabar.tasks.records import Anchor
 
 
 def _presentation_forms() -> dict[str, str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from tasks.normalise.rewrite import rewrite
-from tasks.records import Anchor
+from khabar.tasks.normalise.rewrite import rewrite
+from khabar.tasks.records import Anchor
 
 # Only terminated references: unterminated legacy ones (``&copy`` in a URL query) are left alone.
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});")

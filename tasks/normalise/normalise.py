@@ -11,11 +11,11 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
 )
 
-from tasks.normalise.charsets import TATWEEL
-from tasks.normalise.clean import clean
-from tasks.normalise.markup import decode_references
-from tasks.offsets import compose
-from tasks.records import Article, Normalised
+from khabar.tasks.normalise.charsets import TATWEEL
+from khabar.tasks.normalise.clean import clean
+from khabar.tasks.normalise.markup import decode_references
+from khabar.tasks.offsets import compose
+from khabar.tasks.records import Article, Normalised
 
 # "1": CAMeL-based cleaning (presentation forms, NFC, bidi and control characters,
 # line ends, digit punctuation), character references decoded in HTML.

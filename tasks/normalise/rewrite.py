@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tasks.records import Anchor
+from khabar.tasks.records import Anchor
 
 Replacer = Callable[[re.Match[str]], str | None]
 

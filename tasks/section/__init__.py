@@ -25,6 +25,6 @@ article's part of the page and the furniture lines found in it (the rest of the 
 not read at all).
 """
 
-from tasks.section.section import VERSION, section
+from khabar.tasks.section.section import VERSION, section
 
 __all__ = ["VERSION", "section"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
-from tasks.section import junk
+from khabar.tasks.section import junk
 
 KNOWN_BODY = (
     '[itemprop="articleBody"], .article-body, .articleBody, .article-content, .article__body, '

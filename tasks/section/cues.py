@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tasks.normalise import match_form
+from khabar.tasks.normalise import match_form
 
 Words = tuple[str, ...]
 

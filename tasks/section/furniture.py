@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from tasks.normalise import charsets as cs
-from tasks.section import cues
-from tasks.section.units import Features, Unit
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.section import cues
+from khabar.tasks.section.units import Features, Unit
 
 # Furniture after which the article cannot continue.
 BARRIERS = frozenset({"comments", "footer", "copyright"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tasks.section.cues import words_of
+from khabar.tasks.section.cues import words_of
 
 # " | ", " - ", " :: ", " » " ... between a headline and the site's name.
 _SITE_SEPARATOR = re.compile(

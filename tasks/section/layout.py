@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.normalise import charsets as cs
-from tasks.section import cues, furniture
-from tasks.section.furniture import BARRIERS, TOP
-from tasks.section.units import Features, Unit
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.section import cues, furniture
+from khabar.tasks.section.furniture import BARRIERS, TOP
+from khabar.tasks.section.units import Features, Unit
 
 Labelled = tuple[Unit, str, int | None]  # unit, block kind, list id
 

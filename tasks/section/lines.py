@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tasks.records import Anchor
-from tasks.section.units import Unit
-from tasks.section.wrapped import unwrap
+from khabar.tasks.records import Anchor
+from khabar.tasks.section.units import Unit
+from khabar.tasks.section.wrapped import unwrap
 
 _LINE = re.compile(r"[^\n]+")
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tasks.normalise.clean import clean
-from tasks.normalise.rewrite import rewrite
-from tasks.offsets import compose
-from tasks.records import Anchor
-from tasks.section import container, headline, junk, structured
-from tasks.section.units import Unit
+from khabar.tasks.normalise.clean import clean
+from khabar.tasks.normalise.rewrite import rewrite
+from khabar.tasks.offsets import compose
+from khabar.tasks.records import Anchor
+from khabar.tasks.section import container, headline, junk, structured
+from khabar.tasks.section.units import Unit
 
 # Elements that never hold article text.
 _DROP_TAGS = [

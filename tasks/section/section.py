@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
-from tasks.section.layout import Layout, lay_out
-from tasks.section.lines import text_units
-from tasks.section.markup import read_page
-from tasks.section.sentences import sentence_spans
-from tasks.section.tokens import tokens
+from khabar.tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
+from khabar.tasks.section.layout import Layout, lay_out
+from khabar.tasks.section.lines import text_units
+from khabar.tasks.section.markup import read_page
+from khabar.tasks.section.sentences import sentence_spans
+from khabar.tasks.section.tokens import tokens
 
 # "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
@@ -24,7 +24,7 @@ def section(normalised: Normalised) -> Sectioned:
     """Return the article found in ``normalised``: its display text, headline, blocks, sentences, tokens.
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
-    maps each text node of a block to where it stands in the normalised HTML (see ``tasks.section``).
+    maps each text node of a block to where it stands in the normalised HTML (see ``khabar.tasks.section``).
     """
     if normalised.kind == "html":
         page = read_page(normalised.text)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from tasks.normalise import charsets as cs
-from tasks.section.cues import is_abbreviation
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.section.cues import is_abbreviation
 
 _ENDERS = cs.char_class(cs.SENTENCE_ENDERS)
 _CLOSERS = cs.char_class(cs.CLOSING_QUOTES + cs.STRAIGHT_QUOTES)

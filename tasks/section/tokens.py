@@ -12,7 +12,7 @@ import re
 
 from camel_tools.utils.charsets import UNICODE_MARK_CHARSET
 
-from tasks.normalise import charsets as cs
+from khabar.tasks.normalise import charsets as cs
 
 
 def _ranges(chars: frozenset[str]) -> tuple[tuple[int, int], ...]:

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from tasks.normalise import charsets as cs
-from tasks.records import Anchor
-from tasks.section.cues import Found, find, words_of
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.records import Anchor
+from khabar.tasks.section.cues import Found, find, words_of
 
 # Hints that markup gives about a unit (plain text gives none); blocks that markup shows
 # to be furniture ("boilerplate") never become units.

@@ -34,9 +34,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from tasks.normalise import charsets as cs
-from tasks.records import Anchor
-from tasks.section.layout import BULLET
+from khabar.tasks.normalise import charsets as cs
+from khabar.tasks.records import Anchor
+from khabar.tasks.section.layout import BULLET
 
 MIN_WIDTH = 40  # characters: narrower columns are verse, lists or menus, not wrapped prose
 MAX_WIDTH = 130  # wider lines are paragraphs of their own

@@ -17,8 +17,8 @@ from itertools import chain
 
 import numpy as np
 
-from tasks.records import Entities, Sectioned
-from tasks.summarise.terms import classify
+from khabar.tasks.records import Entities, Sectioned
+from khabar.tasks.summarise.terms import classify
 
 # Blocks whose sentences may be summary sentences; a heading is never one.
 BODY_KINDS = frozenset({"lead", "paragraph", "list_item"})

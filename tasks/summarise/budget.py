@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tasks.records import Budget
+from khabar.tasks.records import Budget
 
 DEFAULT_BUDGET = Budget(words=120, sentences=3)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from itertools import chain, compress, count
 
-from tasks.records import Sectioned
-from tasks.summarise.analysis import Analysis, Candidate
-from tasks.summarise.terms import stem, word_form
+from khabar.tasks.records import Sectioned
+from khabar.tasks.summarise.analysis import Analysis, Candidate
+from khabar.tasks.summarise.terms import stem, word_form
 
 MAX_KEYWORDS = 10
 _PHRASE_BONUS = 1.5  # a repeated phrase says more than either of its words

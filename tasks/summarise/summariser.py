@@ -1,6 +1,6 @@
 """Extractive summary of a news article within a budget.
 
-Each candidate sentence (see ``tasks.summarise.analysis``) gets a score, a
+Each candidate sentence (see ``khabar.tasks.summarise.analysis``) gets a score, a
 weighted sum of signals known to pick news sentences: its position (news puts
 the gist first), its centrality among the article's sentences, its similarity
 to the title and headings, and the entities it mentions.  Sentences are then
@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from tasks.records import Budget, Entities, Sectioned, Summary
-from tasks.summarise.analysis import Analysis, analyse
-from tasks.summarise.budget import Choice, choose, resolve
-from tasks.summarise.keywords import keywords
-from tasks.summarise.terms import word_form
+from khabar.tasks.records import Budget, Entities, Sectioned, Summary
+from khabar.tasks.summarise.analysis import Analysis, analyse
+from khabar.tasks.summarise.budget import Choice, choose, resolve
+from khabar.tasks.summarise.keywords import keywords
+from khabar.tasks.summarise.terms import word_form
 
 # "2": an article the page holds twice is summarised from its first copy (its sentences
 # are no longer dropped as boilerplate because the section stage removed the second).

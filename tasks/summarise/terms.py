@@ -1,6 +1,6 @@
 """Content terms of Arabic text, for matching sentences with each other.
 
-A term is a word in its matching form (``tasks.normalise.match_form``), not a stop
+A term is a word in its matching form (``khabar.tasks.normalise.match_form``), not a stop
 word, lightly stemmed so that ``الأسواق`` and ``أسواق`` or ``الحكومة`` and ``حكومتها``
 meet.  The stemmer strips the conjunction, the article and common suffixes in the
 manner of Larkey's Light10: good enough for matching, never shown to a reader.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from tasks.normalise import match_form
+from khabar.tasks.normalise import match_form
 
 _WAW = "\u0648"  # conjunction "and", attached
 _FEH = "\u0641"  # conjunction "so", attached
@@ -53,7 +53,7 @@ _ATTACHED = ("\u0628", "\u0644", "\u0643")
 
 
 def _load_stop_words() -> frozenset[str]:
-    text = resources.files("tasks.summarise").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
+    text = resources.files("khabar.tasks.summarise").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
     words = (ln.strip() for ln in text.splitlines())
     return frozenset(match_form(w) for w in words if w and not w.startswith("#"))
 

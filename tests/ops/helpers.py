@@ -13,7 +13,7 @@ from typing import Any
 
 import redis
 
-from config.settings import STAGE_NAMES
+from khabar.config.settings import STAGE_NAMES
 from tests import corpus
 from tests.support import ROOT
 
@@ -32,13 +32,13 @@ def short_payloads(n: int, start: int = 0) -> list[dict[str, Any]]:
 
 
 def khabar(env: dict[str, str], *args: str, timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
-    """Run ``khabar ARGS`` (``python -m worker``) to completion."""
-    return subprocess.run([sys.executable, "-m", "worker", *args], env=env, cwd=ROOT, capture_output=True,
+    """Run ``khabar ARGS`` (``python -m khabar.worker``) to completion."""
+    return subprocess.run([sys.executable, "-m", "khabar.worker", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 
 def khabar_popen(env: dict[str, str], *args: str, stderr: Any = subprocess.PIPE) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "worker", *args], env=env, cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "khabar.worker", *args], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=stderr, text=True)
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import redis
 
+from khabar.worker.backfill import open_source
 from tests.ops.helpers import khabar, khabar_popen, queued, short_payloads, stage_lines, wait_until
 from tests.support import RedisServer, worker_env
-from worker.backfill import open_source
 
 BAD_KINDS = ('{"id": "broken", "text": ', '{"id": "typed", "text": 5}',
              '{"id": "english", "text": "Only English words in this one."}',

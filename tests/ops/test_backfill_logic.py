@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from tasks.pipeline import PIPELINE_VERSION
-from tasks.records import Budget
-from tasks.validate import Limits
+from khabar.tasks.pipeline import PIPELINE_VERSION
+from khabar.tasks.records import Budget
+from khabar.tasks.validate import Limits
+from khabar.worker.backfill import Backfill, CheckpointExists, SourceBusy, SourceError, open_source
+from khabar.worker.store import ArticleStore
 from tests.ops.helpers import short_payloads
 from tests.support import RedisServer
-from worker.backfill import Backfill, CheckpointExists, SourceBusy, SourceError, open_source
-from worker.store import ArticleStore
 
 ARABIC_LINE = "أعلن وزير المالية اليوم خطة جديدة لخفض عجز الموازنة خلال العامين المقبلين"
 

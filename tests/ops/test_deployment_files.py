@@ -14,9 +14,9 @@ import typer
 import yaml
 from pydantic import AliasChoices
 
-from config.settings import Settings
+from khabar.config.settings import Settings
+from khabar.worker.cli.main import app
 from tests.support import ROOT
-from worker.cli.main import app
 
 # Read by something other than khabar's Settings, on purpose.
 OTHER_VARIABLES = {

@@ -9,9 +9,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from khabar.worker.store import ArticleStore
 from tests.ops.helpers import khabar_popen, short_payloads, wait_until
 from tests.support import RedisServer, free_port, worker_env
-from worker.store import ArticleStore
 
 AUTH = "ops:s3cret"
 

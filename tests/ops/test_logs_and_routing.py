@@ -6,10 +6,10 @@ import json
 from collections import Counter
 from typing import Any
 
+from khabar.worker.store import ArticleStore
 from tests.conftest import celery_client
 from tests.ops.helpers import ARABIC, short_payloads, stage_lines, wait_until
 from tests.support import RedisServer
-from worker.store import ArticleStore
 
 
 def test_json_logs_one_line_per_stage_with_outcome_and_no_text(

@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from khabar.worker.sentry import package_version, scrub_event
+from khabar.worker.store import ArticleStore
 from tests.conftest import celery_client
 from tests.ops.helpers import ARABIC, short_payloads, wait_until
 from tests.support import RedisServer
-from worker.sentry import package_version, scrub_event
-from worker.store import ArticleStore
 
 
 def test_scrubbing_removes_arguments_local_variables_and_article_text() -> None:

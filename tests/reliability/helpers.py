@@ -18,10 +18,10 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from config.settings import Settings
-from tasks.pipeline import process_payload
+from khabar.config.settings import Settings
+from khabar.tasks.pipeline import process_payload
+from khabar.worker.store import ArticleStore
 from tests.support import ROOT, RedisServer
-from worker.store import ArticleStore
 
 # Settings for workers under test: short limits and backoffs so damage is repaired
 # in seconds, and the fast gazetteer recogniser so that restarted children are
@@ -102,14 +102,14 @@ def count_done(store: ArticleStore, ids: Iterable[str]) -> int:
 
 @cache
 def _resources() -> Any:
-    from worker.runtime import resources_from
+    from khabar.worker.runtime import resources_from
 
     return resources_from(Settings(ner_backend="gazetteer"))
 
 
 def expected_document(payload: dict[str, Any]) -> dict[str, Any]:
     """The document ``khabar process`` makes of a payload, with the workers' settings under test."""
-    from worker.runtime import budget_from, limits_from
+    from khabar.worker.runtime import budget_from, limits_from
 
     settings = Settings(ner_backend="gazetteer")
     return process_payload(payload, limits_from(settings), budget_from(settings), _resources())
@@ -126,7 +126,7 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
 
 def khabar(env: dict[str, str], *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
     """Run the ``khabar`` command line in a fresh process."""
-    return subprocess.run([sys.executable, "-m", "worker", *args], env=env, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "khabar.worker", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 

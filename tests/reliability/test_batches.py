@@ -1,6 +1,6 @@
 """Damage to batches (khabar.process_batch): what happens to one article never happens to the others.
 
-Each test proves one guarantee of the tasks.celery_batches docstring on real parts:
+Each test proves one guarantee of the khabar.tasks.celery_batches docstring on real parts:
 a private redis-server, real ``khabar worker`` processes, batches sent by a bare
 Celery client.  The single-article versions of these tests are in the other
 modules of this package.
@@ -23,6 +23,7 @@ from typing import Any
 
 from kombu import Connection, Producer
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.ops.helpers import ARABIC, short_payloads, stage_lines
@@ -39,7 +40,6 @@ from tests.reliability.helpers import (
 )
 from tests.reliability.test_poison import bad_payloads, raw_message
 from tests.support import ROOT, RedisServer
-from worker.store import ArticleStore
 
 SPLIT_AFTER_DEATH = "batch delivered again after a worker died: splitting it"
 SPLIT_AT_SOFT_LIMIT = "soft time limit in a batch: the rest go on one by one"
@@ -367,7 +367,7 @@ def test_a_split_batch_hands_on_the_retries_it_spent(clean_redis) -> None:
     """
     import base64
 
-    script = "from tasks.celery_batches import send_singles; send_singles(['a-1', 'a-2'], 'entities', retries=3)"
+    script = "from khabar.tasks.celery_batches import send_singles; send_singles(['a-1', 'a-2'], 'entities', retries=3)"
     env = dict(os.environ, REDIS_URL=clean_redis.url, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=120)
     r = clean_redis.client()

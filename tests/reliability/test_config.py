@@ -9,8 +9,8 @@ import redis
 from kombu.exceptions import OperationalError
 from pydantic import ValidationError
 
-from config.settings import Settings
-from tasks.errors import InjectedFault, InvalidArticle, ModelLoading, Reason, classify, is_reportable
+from khabar.config.settings import Settings
+from khabar.tasks.errors import InjectedFault, InvalidArticle, ModelLoading, Reason, classify, is_reportable
 
 
 def test_errors_are_classified_not_guessed() -> None:
@@ -35,7 +35,7 @@ def test_visibility_timeout_must_outlast_a_held_message() -> None:
 
 
 def test_rediss_urls_verify_certificates_unless_told_not_to() -> None:
-    from worker.transport import tls_options
+    from khabar.worker.transport import tls_options
 
     assert tls_options("redis://:pw@host:6379/0") is None
     assert tls_options("rediss://:pw@host:6380/0") == {"ssl_cert_reqs": ssl.CERT_REQUIRED}

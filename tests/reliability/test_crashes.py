@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import (
@@ -17,7 +18,6 @@ from tests.reliability.helpers import (
     wait_for,
     wait_until,
 )
-from worker.store import ArticleStore
 
 # Every stage sleeps a little, so a kill almost always lands in the middle of one.
 SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.03"}

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from tasks.validate import Limits, parse_payload
+from khabar.tasks.validate import Limits, parse_payload
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import (
@@ -19,7 +20,6 @@ from tests.reliability.helpers import (
     wait_until,
 )
 from tests.support import worker_env
-from worker.store import ArticleStore
 
 
 def test_crash_loop_becomes_failure_and_cli_retries_from_failed_stage(

@@ -10,10 +10,10 @@ from typing import Any
 
 from kombu import Connection, Producer
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import FAST, comparable, expected_document, wait_for
-from worker.store import ArticleStore
 
 ARABIC = corpus.article(7)
 

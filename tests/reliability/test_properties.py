@@ -13,11 +13,11 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.document import build_document
-from tasks.entities import load_recogniser
-from tasks.errors import InvalidArticle
-from tasks.pipeline import PIPELINE_VERSION, Resources, run_inprocess
-from tasks.validate import Limits, parse_payload
+from khabar.tasks.document import build_document
+from khabar.tasks.entities import load_recogniser
+from khabar.tasks.errors import InvalidArticle
+from khabar.tasks.pipeline import PIPELINE_VERSION, Resources, run_inprocess
+from khabar.tasks.validate import Limits, parse_payload
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "document.schema.json").read_text())
 LIMITS = Limits()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import (
@@ -18,7 +19,6 @@ from tests.reliability.helpers import (
     wait_until,
 )
 from tests.support import ROOT, RedisServer, worker_env
-from worker.store import ArticleStore
 
 
 def test_persistent_redis_restarted_mid_run_loses_nothing(tmp_path, make_worker) -> None:
@@ -50,7 +50,7 @@ def _run(server: RedisServer, tmp_path, make_worker) -> None:
 
     server.stop()  # SHUTDOWN: the append-only file (fsync always) holds every write so far
     down_at = time.monotonic()
-    cli = subprocess.Popen([sys.executable, "-m", "worker", "submit", *files], cwd=ROOT,
+    cli = subprocess.Popen([sys.executable, "-m", "khabar.worker", "submit", *files], cwd=ROOT,
                            env=worker_env(server.url, tmp_path / "cli-data", **FAST),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(3)  # the outage; not an assertion

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import statistics
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import FAST, checked_retries, comparable, expected_document, wait_for
-from worker.store import ArticleStore
 
 
 def test_thirty_percent_transient_faults_all_done_with_growing_backoff(clean_redis, make_worker) -> None:

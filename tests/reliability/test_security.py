@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from khabar.worker.store import ArticleStore
+from khabar.worker.transport import tls_options
 from tests import corpus
 from tests.reliability.helpers import FAST, ConfiguredRedis, json_lines, khabar, wait_for
 from tests.support import worker_env
-from worker.store import ArticleStore
-from worker.transport import tls_options
 
 PASSWORD = "s3cret-Pa55-for-khabar"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from khabar.worker.store import ArticleStore
 from tests import corpus
 from tests.conftest import celery_client
 from tests.reliability.helpers import FAST, wait_for
-from worker.store import ArticleStore
 
 
 def test_soft_time_limit_records_timeout_and_worker_goes_on(clean_redis, make_worker) -> None:

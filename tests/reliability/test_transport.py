@@ -1,4 +1,4 @@
-"""The hand-over of a fetched message survives a Redis restart (worker.transport)."""
+"""The hand-over of a fetched message survives a Redis restart (khabar.worker.transport)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 from kombu import Connection
 
+from khabar.worker.transport import QoS, Transport
 from tests.reliability.helpers import PrivateRedis
-from worker.transport import QoS, Transport
 
 
 def test_fetched_message_is_kept_until_redis_is_back(tmp_path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.entities.mentions import WordKnowledge
-from tasks.records import Block, Sectioned, Sentence
+from khabar.tasks.entities.mentions import WordKnowledge
+from khabar.tasks.records import Block, Sectioned, Sentence
 
 # ANERcorp-style tokens: runs of word characters, each other mark on its own.
 TOKEN = re.compile(r"\w+|[^\w\s]")

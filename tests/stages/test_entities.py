@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.entities import BACKENDS, find_entities, load_recogniser
-from tasks.entities.recogniser import GazetteerRecogniser, tag_all
-from tasks.records import ENTITY_TYPES
+from khabar.tasks.entities import BACKENDS, find_entities, load_recogniser
+from khabar.tasks.entities.recogniser import GazetteerRecogniser, tag_all
+from khabar.tasks.records import ENTITY_TYPES
 from tests.stages.entities_support import Scripted, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,10 +118,10 @@ def test_default_backend_never_imports_torch() -> None:
     script = textwrap.dedent(
         """
         import sys
-        from tasks.entities import find_entities, load_recogniser
-        from tasks.normalise import normalise
-        from tasks.records import Article
-        from tasks.section import section
+        from khabar.tasks.entities import find_entities, load_recogniser
+        from khabar.tasks.normalise import normalise
+        from khabar.tasks.records import Article
+        from khabar.tasks.section import section
 
         rec = load_recogniser("crf", None)
         assert rec.name in ("crf", "gazetteer"), rec.name

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from worker.cli.ner_tag import register
+from khabar.worker.cli.ner_tag import register
 
 
 def make_app(**defaults: str) -> typer.Typer:
@@ -73,7 +73,7 @@ def test_needs_exactly_one_input() -> None:
 
 
 def test_khabar_has_the_tag_command() -> None:
-    from worker.cli.main import app
+    from khabar.worker.cli.main import app
 
     result = CliRunner().invoke(app, ["tag", "--help"])
     assert result.exit_code == 0 and "--conll" in result.output

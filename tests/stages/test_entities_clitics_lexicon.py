@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities import find_entities, load_recogniser
-from tasks.entities.crf.lexicon import Lexicon
-from tasks.entities.crf.model import DEFAULT_MODEL_DIR
-from tasks.entities.mentions import bare, strip_proclitics
-from tasks.normalise import normalise
-from tasks.records import Article
-from tasks.section import section
+from khabar.tasks.entities import find_entities, load_recogniser
+from khabar.tasks.entities.crf.lexicon import Lexicon
+from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR
+from khabar.tasks.entities.mentions import bare, strip_proclitics
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article
+from khabar.tasks.section import section
 from tests.stages.entities_support import Scripted, WithLexicon, build
 
 ARTICLE = Path(__file__).resolve().parents[2] / "examples" / "article-001.txt"
@@ -106,7 +106,7 @@ def test_mentions_and_propagation_use_the_recognisers_lexicon(lexicon: Lexicon) 
 
 
 def test_article_001_names_egypt_without_its_waw() -> None:
-    pytest.importorskip("tasks.entities.crf", reason="the trained CRF (tasks.entities.crf) has not landed")
+    pytest.importorskip("khabar.tasks.entities.crf", reason="the trained CRF has not landed")
     article = Article("article-001", ARTICLE.read_text(encoding="utf-8"), "text")
     ents = find_entities(section(normalise(article)), load_recogniser("crf", None))
     places = {e.text for e in ents.entities if e.type == "LOC"}

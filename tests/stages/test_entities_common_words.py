@@ -7,9 +7,9 @@ Zayn al-Din read as surnames; a span error made "barnamajan" ("a programme") a s
 
 from __future__ import annotations
 
-from tasks.entities import find_entities
-from tasks.entities.mentions import evidence, strip_proclitics
-from tasks.normalise import match_form
+from khabar.tasks.entities import find_entities
+from khabar.tasks.entities.mentions import evidence, strip_proclitics
+from khabar.tasks.normalise import match_form
 from tests.stages.entities_support import FirstSentence, FirstSentenceWithLexicon, Scripted, Words, build
 
 

@@ -2,7 +2,7 @@
 
 What a reader would list from ``../shared/examples/news-page-001.txt`` must be found,
 each once, with its mentions merged.  The gazetteer stand-in cannot show this (it only
-knows the names it lists), so the test runs when ``tasks.entities.crf`` is importable and
+knows the names it lists), so the test runs when ``khabar.tasks.entities.crf`` is importable and
 the page is present, and skips otherwise.
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities import find_entities, load_recogniser
-from tasks.normalise import match_form, normalise
-from tasks.records import Article, Entities
-from tasks.section import section
+from khabar.tasks.entities import find_entities, load_recogniser
+from khabar.tasks.normalise import match_form, normalise
+from khabar.tasks.records import Article, Entities
+from khabar.tasks.section import section
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT.parent / "shared" / "examples" / "news-page-001.txt"
@@ -38,7 +38,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def entities() -> Entities:
-    pytest.importorskip("tasks.entities.crf", reason="the trained CRF (tasks.entities.crf) has not landed")
+    pytest.importorskip("khabar.tasks.entities.crf", reason="the trained CRF has not landed")
     if not PAGE.is_file():
         pytest.skip(f"{PAGE} not found (the example page lives in ../shared)")
     article = Article("news-page-001", PAGE.read_text(encoding="utf-8"), "text")

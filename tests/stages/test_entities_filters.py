@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities import find_entities, load_recogniser
-from tasks.entities.crf.lexicon import Lexicon
-from tasks.entities.crf.model import DEFAULT_MODEL_DIR
-from tasks.entities.filters import reads_as_phrase
-from tasks.normalise import match_form, normalise
-from tasks.records import Article
-from tasks.section import section
+from khabar.tasks.entities import find_entities, load_recogniser
+from khabar.tasks.entities.crf.lexicon import Lexicon
+from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR
+from khabar.tasks.entities.filters import reads_as_phrase
+from khabar.tasks.normalise import match_form, normalise
+from khabar.tasks.records import Article
+from khabar.tasks.section import section
 from tests.stages.entities_support import FirstSentence, FirstSentenceWithLexicon, build
 
 PAGE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "news-page-001.txt"
@@ -78,7 +78,7 @@ def test_the_phrase_is_dropped_and_not_spread(lexicon: Lexicon) -> None:
 
 
 def test_example_page_has_no_strategic_option_person() -> None:
-    pytest.importorskip("tasks.entities.crf", reason="the trained CRF (tasks.entities.crf) has not landed")
+    pytest.importorskip("khabar.tasks.entities.crf", reason="the trained CRF has not landed")
     if not PAGE.is_file():
         pytest.skip(f"{PAGE} not found (the example page lives in ../shared)")
     article = Article("news-page-001", PAGE.read_text(encoding="utf-8"), "text")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.entities.mentions import (
+from khabar.tasks.entities.mentions import (
     TokenSpan,
     decode_iob,
     make_mentions,
@@ -12,7 +12,7 @@ from tasks.entities.mentions import (
     strip_proclitics,
     to_iob2,
 )
-from tasks.normalise import match_form
+from khabar.tasks.normalise import match_form
 from tests.stages.entities_support import TOKEN
 
 
@@ -133,7 +133,7 @@ def test_two_different_clitics_before_one_stem_show_it_is_a_name() -> None:
 
 
 def test_clitic_before_hamza_alef_is_cut_without_other_evidence() -> None:
-    from tasks.entities.mentions import bare
+    from khabar.tasks.entities.mentions import bare
 
     # wa- + Amerika, bi- + Ankara: cut; ka's (cup) keeps its kaf.
     assert bare("\u0648\u0623\u0645\u064a\u0631\u0643\u0627", set()) == "\u0623\u0645\u064a\u0631\u0643\u0627"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tasks.entities.mentions import make_mentions
-from tasks.entities.merge import merge_mentions
-from tasks.records import Entity
+from khabar.tasks.entities.mentions import make_mentions
+from khabar.tasks.entities.merge import merge_mentions
+from khabar.tasks.records import Entity
 from tests.stages.entities_support import TOKEN
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.entities import find_entities
+from khabar.tasks.entities import find_entities
 from tests.stages.entities_support import Scripted, build
 
 

@@ -16,12 +16,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tasks.entities import find_entities
-from tasks.entities.crf.corpus import read_file
-from tasks.entities.crf.metrics import Scores
-from tasks.entities.recogniser import GazetteerRecogniser
-from tasks.entities.scoring import score_stage, sectioned_of, stage_labels
-from tasks.records import Entities, Entity, Mention
+from khabar.tasks.entities import find_entities
+from khabar.tasks.entities.crf.corpus import read_file
+from khabar.tasks.entities.crf.metrics import Scores
+from khabar.tasks.entities.recogniser import GazetteerRecogniser
+from khabar.tasks.entities.scoring import score_stage, sectioned_of, stage_labels
+from khabar.tasks.records import Entities, Entity, Mention
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_ner.py"
 

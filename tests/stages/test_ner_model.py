@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities.crf import CrfRecogniser, load_crf
-from tasks.entities.crf.features import FeatureExtractor
-from tasks.entities.crf.lexicon import Lexicon, clitic_variants
-from tasks.entities.crf.model import DEFAULT_MODEL_DIR
+from khabar.tasks.entities.crf import CrfRecogniser, load_crf
+from khabar.tasks.entities.crf.features import FeatureExtractor
+from khabar.tasks.entities.crf.lexicon import Lexicon, clitic_variants
+from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ner_sentences.txt"
 

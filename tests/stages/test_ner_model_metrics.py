@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.entities.crf.corpus import (
+from khabar.tasks.entities.crf.corpus import (
     fix_label,
     from_bioes,
     parse_line,
@@ -13,7 +13,7 @@ from tasks.entities.crf.corpus import (
     split_dev,
     to_bioes,
 )
-from tasks.entities.crf.metrics import evaluate, spans
+from khabar.tasks.entities.crf.metrics import evaluate, spans
 
 
 def test_spans_follow_conlleval():
@@ -89,7 +89,7 @@ def test_bioes_round_trip():
 
 
 def test_nisba_adjectives_from_language_and_country_names():
-    from tasks.entities.crf.gazetteer_build import _nisba
+    from khabar.tasks.entities.crf.gazetteer_build import _nisba
 
     al_faransiyya = "\u0627\u0644\u0641\u0631\u0646\u0633\u064a\u0629"  # "French" (the language)
     misr, rusiya = "\u0645\u0635\u0631", "\u0631\u0648\u0633\u064a\u0627"  # Egypt, Russia

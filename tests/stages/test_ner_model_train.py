@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from tasks.entities.crf import load_crf
-from worker.cli.ner_train import register
+from khabar.tasks.entities.crf import load_crf
+from khabar.worker.cli.ner_train import register
 
 # Synthetic sentences: a title word, then a person; a preposition, then a place.
 _SAYS, _PRES, _IN = "\u0642\u0627\u0644", "\u0627\u0644\u0631\u0626\u064a\u0633", "\u0641\u064a"

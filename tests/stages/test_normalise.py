@@ -9,10 +9,10 @@ from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksur
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.normalise import match_form, normalise
-from tasks.normalise.charsets import BIDI_MARKS, TATWEEL, ZERO_WIDTH
-from tasks.offsets import map_offset
-from tasks.records import Article
+from khabar.tasks.normalise import match_form, normalise
+from khabar.tasks.normalise.charsets import BIDI_MARKS, TATWEEL, ZERO_WIDTH
+from khabar.tasks.offsets import map_offset
+from khabar.tasks.records import Article
 
 # Code points, named: Arabic letters are written as escapes in code (see STYLE.md).
 ALEF, ALEF_HAMZA_ABOVE, ALEF_HAMZA_BELOW, ALEF_MADDA, ALEF_WASLA = (
@@ -139,7 +139,7 @@ def test_match_form_remembers_words_not_lines() -> None:
     """Stages share one per-process cache of words' match forms; a long line is computed, not kept."""
     import importlib
 
-    module = importlib.import_module("tasks.normalise.normalise")
+    module = importlib.import_module("khabar.tasks.normalise.normalise")
     module._word_match_form.cache_clear()
     word = ALEF_HAMZA_ABOVE + FATHA + MEEM + SHADDA + TEH_MARBUTA
     line = TATWEEL.join([SALAM + " " + BEH + ALEF_MAKSURA + " " + word] * 8)  # longer than any word

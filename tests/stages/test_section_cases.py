@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tasks.normalise import normalise
-from tasks.records import Article, Sectioned
-from tasks.section import section
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article, Sectioned
+from khabar.tasks.section import section
 from tests.stages.test_section_properties import assert_valid
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "section" / "cases"

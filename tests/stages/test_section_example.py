@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks.normalise import normalise
-from tasks.offsets import compose, map_offset
-from tasks.records import Article
-from tasks.section import section
+from khabar.tasks.normalise import normalise
+from khabar.tasks.offsets import compose, map_offset
+from khabar.tasks.records import Article
+from khabar.tasks.section import section
 from tests.stages.test_section_properties import assert_valid
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "section" / "cases"

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from tasks.normalise import normalise
-from tasks.offsets import compose, map_offset
-from tasks.records import Article, Sectioned
-from tasks.section import section
+from khabar.tasks.normalise import normalise
+from khabar.tasks.offsets import compose, map_offset
+from khabar.tasks.records import Article, Sectioned
+from khabar.tasks.section import section
 from tests.stages.test_section_properties import assert_valid
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "section"

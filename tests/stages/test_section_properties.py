@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.normalise import normalise
-from tasks.records import BLOCK_KINDS, Article, Sectioned
-from tasks.section import section
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import BLOCK_KINDS, Article, Sectioned
+from khabar.tasks.section import section
 
 SENTENCE_KINDS = {"lead", "paragraph", "list_item"}
 

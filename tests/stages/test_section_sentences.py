@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tasks.section.sentences import sentence_spans
-from tasks.section.tokens import tokens
+from khabar.tasks.section.sentences import sentence_spans
+from khabar.tasks.section.tokens import tokens
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "section" / "cases"
 CASES: dict[str, Any] = json.loads((CASES_DIR / "sentences.json").read_text(encoding="utf-8"))

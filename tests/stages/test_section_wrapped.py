@@ -18,11 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.normalise import normalise
-from tasks.offsets import compose, map_offset
-from tasks.records import Article, Sectioned
-from tasks.section import section
-from tasks.section.wrapped import unwrap
+from khabar.tasks.normalise import normalise
+from khabar.tasks.offsets import compose, map_offset
+from khabar.tasks.records import Article, Sectioned
+from khabar.tasks.section import section
+from khabar.tasks.section.wrapped import unwrap
 from tests.stages.test_section_properties import assert_valid
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "section" / "text-hard-wrapped.json"

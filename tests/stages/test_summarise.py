@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.normalise import normalise
-from tasks.records import Article, Budget, Entities, Entity, Mention, Sectioned, Summary
-from tasks.section import section
-from tasks.summarise import summarise
-from tasks.summarise.analysis import analyse
-from tasks.summarise.budget import DEFAULT_BUDGET, Limits, choose, resolve
-from tasks.summarise.summariser import ELLIPSIS
-from tasks.summarise.terms import STOP_WORDS, is_stop, word_form
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article, Budget, Entities, Entity, Mention, Sectioned, Summary
+from khabar.tasks.section import section
+from khabar.tasks.summarise import summarise
+from khabar.tasks.summarise.analysis import analyse
+from khabar.tasks.summarise.budget import DEFAULT_BUDGET, Limits, choose, resolve
+from khabar.tasks.summarise.summariser import ELLIPSIS
+from khabar.tasks.summarise.terms import STOP_WORDS, is_stop, word_form
 from tests.corpus import article, topics
 from tests.stages.entities_support import build
 
@@ -182,7 +182,7 @@ def test_heading_and_title_are_never_summary_sentences() -> None:
     # A section stage that put a sentence in a heading block must not get it summarised.
     h = next(iter(sorted(heading_blocks - {0})))
     block = sec.blocks[h]
-    from tasks.records import Sentence
+    from khabar.tasks.records import Sentence
 
     sec = Sectioned(
         sec.text,

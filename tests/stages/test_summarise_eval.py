@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tasks.summarise.analysis import Analysis, Candidate
+from khabar.tasks.summarise.analysis import Analysis, Candidate
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_summaries.py"
 

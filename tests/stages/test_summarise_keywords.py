@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tasks.normalise import normalise
-from tasks.records import Article, Budget, Entities, Sectioned
-from tasks.section import section
-from tasks.summarise import summarise
-from tasks.summarise.analysis import analyse
-from tasks.summarise.keywords import keywords
-from tasks.summarise.terms import word_form
+from khabar.tasks.normalise import normalise
+from khabar.tasks.records import Article, Budget, Entities, Sectioned
+from khabar.tasks.section import section
+from khabar.tasks.summarise import summarise
+from khabar.tasks.summarise.analysis import analyse
+from khabar.tasks.summarise.keywords import keywords
+from khabar.tasks.summarise.terms import word_form
 from tests.corpus import article
 from tests.support import ROOT
 

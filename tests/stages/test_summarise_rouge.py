@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.summarise.rouge import Score, rouge_multi, rouge_n, rouge_tokens
+from khabar.tasks.summarise.rouge import Score, rouge_multi, rouge_n, rouge_tokens
 
 
 def test_identical_and_disjoint() -> None:

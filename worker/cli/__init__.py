@@ -1,5 +1,5 @@
 """The ``khabar`` command line."""
 
-from worker.cli.main import app, main
+from khabar.worker.cli.main import app, main
 
 __all__ = ["app", "main"]

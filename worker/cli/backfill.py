@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from worker.backfill import Record, Report, Stats
+from khabar.worker.backfill import Record, Report, Stats
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 SHOW = 50  # bad records listed in the text report
@@ -153,8 +153,8 @@ def backfill(
     2 the source cannot be read, or an unfinished run exists (--resume or --restart);
     130 interrupted (Ctrl-C: the batch being sent is finished first; --resume goes on).
     """
-    from tasks.pipeline import PIPELINE_VERSION
-    from worker.backfill import (
+    from khabar.tasks.pipeline import PIPELINE_VERSION
+    from khabar.worker.backfill import (
         Backfill,
         CheckpointExists,
         SourceBusy,
@@ -162,8 +162,8 @@ def backfill(
         celery_sender,
         open_source,
     )
-    from worker.cli.main import _celery, emit
-    from worker.runtime import budget_from, limits_from, store_for
+    from khabar.worker.cli.main import _celery, emit
+    from khabar.worker.runtime import budget_from, limits_from, store_for
 
     if resume and restart:
         raise typer.BadParameter("give --resume or --restart, not both")

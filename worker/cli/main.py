@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from config.settings import Settings, load_settings
-from worker.batching import send_payloads
+from khabar.config.settings import Settings, load_settings
+from khabar.worker.batching import send_payloads
 
 app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
                   no_args_is_help=True, add_completion=False)
@@ -86,9 +86,9 @@ def process(
     summary_ratio: SummaryRatio = None,
 ) -> None:
     """Run every stage in this process (no broker) and print one document JSON per file."""
-    from tasks.errors import InvalidArticle
-    from tasks.pipeline import process_payload
-    from worker.runtime import budget_from, limits_from, resources_from
+    from khabar.tasks.errors import InvalidArticle
+    from khabar.tasks.pipeline import process_payload
+    from khabar.worker.runtime import budget_from, limits_from, resources_from
 
     settings = _settings(ctx)
     resources = resources_from(settings)
@@ -104,7 +104,7 @@ def process(
 
 def _celery(ctx: typer.Context) -> Any:
     """Import the Celery app (resolving Redis, starting the embedded one if needed)."""
-    from worker import app as app_module
+    from khabar.worker import app as app_module
 
     return app_module
 
@@ -120,7 +120,7 @@ def worker(
     hostname: Annotated[str | None, typer.Option("--hostname", "-n")] = None,
 ) -> None:
     """Start a Celery worker with khabar's options."""
-    from config.settings import STAGE_NAMES
+    from khabar.config.settings import STAGE_NAMES
 
     mod = _celery(ctx)
     settings = mod.settings
@@ -136,15 +136,15 @@ def worker(
 
 
 def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
-    """Send payloads in batches (worker.batching); return their article ids.
+    """Send payloads in batches (khabar.worker.batching); return their article ids.
 
     Sizes are checked before anything is sent: an oversized article raises
     ``InvalidArticle`` (reason ``too_large``, naming it by ``names`` or its id) and
     nothing is sent.
     """
-    from tasks.errors import InvalidArticle
-    from tasks.validate import check_size, content_hash
-    from worker.runtime import limits_from, store_for
+    from khabar.tasks.errors import InvalidArticle
+    from khabar.tasks.validate import check_size, content_hash
+    from khabar.worker.runtime import limits_from, store_for
 
     settings = mod.settings
     limits = limits_from(settings)
@@ -181,7 +181,7 @@ def submit(
     mod = _celery(ctx)
     named = file_payloads(files, summary_words, summary_sentences, summary_ratio)
     names, payloads = [n for n, _ in named], [p for _, p in named]
-    from tasks.errors import InvalidArticle
+    from khabar.tasks.errors import InvalidArticle
 
     try:
         ids = submit_payloads(mod, payloads, names)
@@ -193,7 +193,7 @@ def submit(
 
 
 def _store(ctx: typer.Context) -> Any:
-    from worker.runtime import store_for
+    from khabar.worker.runtime import store_for
 
     mod = _celery(ctx)
     return store_for(mod.settings, mod.app.conf.broker_url)
@@ -223,8 +223,8 @@ def get(
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Queue depths and article counts by status (secrets never printed)."""
-    from config.settings import STAGE_NAMES
-    from worker.embedded_redis import redact
+    from khabar.config.settings import STAGE_NAMES
+    from khabar.worker.embedded_redis import redact
 
     mod = _celery(ctx)
     store = _store(ctx)
@@ -265,7 +265,7 @@ def failed_retry(
     all_: Annotated[bool, typer.Option("--all", help="Retry every failed article.")] = False,
 ) -> None:
     """Re-run failed articles from the stage that failed."""
-    from worker.retry import retry_failed
+    from khabar.worker.retry import retry_failed
 
     if not article_id and not all_:
         raise typer.BadParameter("give an article id or --all")
@@ -282,14 +282,14 @@ def failed_stuck(
     requeue: Annotated[bool, typer.Option(help="Send their stage chains again.")] = False,
 ) -> None:
     """List articles queued or running with no change for a while; --requeue sends them on again."""
-    from worker.sweeper import sweep
+    from khabar.worker.sweeper import sweep
 
     store = _store(ctx)
     if not requeue:
         for article_id, status, stage, updated in store.stale(older_than):
             emit({"id": article_id, "status": status, "stage": stage or None, "updated_at": updated})
         return
-    from tasks.celery_tasks import pipeline_chain
+    from khabar.tasks.celery_tasks import pipeline_chain
 
     def send(article_id: str, stage: str) -> None:
         pipeline_chain(article_id, start=stage).apply_async()
@@ -312,7 +312,7 @@ app.add_typer(redis_app, name="redis")
 @redis_app.command("stop")
 def redis_stop(ctx: typer.Context) -> None:
     """Stop the embedded Redis, saving its data."""
-    from worker.embedded_redis import stop_embedded
+    from khabar.worker.embedded_redis import stop_embedded
 
     stopped = stop_embedded(_settings(ctx).data_dir)
     typer.echo("embedded Redis stopped" if stopped else "no embedded Redis running")
@@ -321,13 +321,15 @@ def redis_stop(ctx: typer.Context) -> None:
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """The main job on a fresh machine: start a worker, process the bundled example, print it, stop."""
-    from worker.demo import run_demo
+    from khabar.worker.demo import run_demo
 
     raise typer.Exit(run_demo(_settings(ctx)))
 
 
 # Commands that live in their own modules register themselves here when present.
-for _module in ("worker.cli.ner_train", "worker.cli.ner_tag", "worker.cli.backfill", "worker.cli.ops"):
+for _module in (
+    "khabar.worker.cli.ner_train", "khabar.worker.cli.ner_tag", "khabar.worker.cli.backfill", "khabar.worker.cli.ops"
+):
     try:
         _mod = importlib.import_module(_module)
     except ModuleNotFoundError as _exc:

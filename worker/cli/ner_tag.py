@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tasks.entities import BACKENDS, Recogniser, load_recogniser
+from khabar.tasks.entities import BACKENDS, Recogniser, load_recogniser
 
 
 def conll_tokens(content: str) -> list[str | None]:
@@ -26,8 +26,8 @@ def conll_tokens(content: str) -> list[str | None]:
 
 def tag_conll(recogniser: Recogniser, content: str) -> str:
     """Return ``token<TAB>label`` lines (IOB2) for CoNLL-style ``content``, blank lines kept."""
-    from tasks.entities.mentions import to_iob2
-    from tasks.entities.recogniser import tag_all
+    from khabar.tasks.entities.mentions import to_iob2
+    from khabar.tasks.entities.recogniser import tag_all
 
     rows = conll_tokens(content)
     sentences: list[list[str]] = []
@@ -73,10 +73,10 @@ def register(app: typer.Typer, *, backend: str | None = None, model_path: str | 
         ] = model_path,
     ) -> None:
         """Label tokens (--conll) or print an article's entities as JSON."""
-        from worker.cli.main import emit, read_inputs
+        from khabar.worker.cli.main import emit, read_inputs
 
         if backend_name is None:  # the deployment's configured backend, as the worker uses
-            from config.settings import load_settings
+            from khabar.config.settings import load_settings
 
             configured = load_settings()
             backend_name, model = configured.ner_backend, model or configured.ner_model_path
@@ -87,8 +87,8 @@ def register(app: typer.Typer, *, backend: str | None = None, model_path: str | 
         if conll is not None:
             sys.stdout.write(tag_conll(recogniser, read_inputs([conll])[0][2]))
             return
-        from tasks.pipeline import STAGES_BY_NAME, Resources, run_stage
-        from tasks.records import Article, Entities, Sectioned
+        from khabar.tasks.pipeline import STAGES_BY_NAME, Resources, run_stage
+        from khabar.tasks.records import Article, Entities, Sectioned
 
         _name, kind, content = read_inputs([source or "-"])[0]
         records: dict[str, Any] = {"article": Article(id="tag", content=content, kind=kind)}

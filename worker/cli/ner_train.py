@@ -1,4 +1,4 @@
-"""``khabar train-ner``: train the embedded CRF NER model (see ``tasks.entities.crf.training``).
+"""``khabar train-ner``: train the embedded CRF NER model (see ``khabar.tasks.entities.crf.training``).
 
 The lead wires this into the main CLI with ``register(app)``.  Training data lives in
 ``../shared``, which a fresh clone lacks: the command then says which file is missing and exits 0,
@@ -38,8 +38,8 @@ def train_ner(
         if path is not None and not path.exists():
             typer.echo(f"skipped: training data {path} not found (it lives in ../shared)")
             raise typer.Exit(0)
-    from tasks.entities.crf.training import TrainOptions
-    from tasks.entities.crf.training import train as run_train
+    from khabar.tasks.entities.crf.training import TrainOptions
+    from khabar.tasks.entities.crf.training import train as run_train
 
     options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations)
     result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, options=options,
@@ -55,5 +55,5 @@ def register(app: typer.Typer) -> None:
     app.command("train-ner")(train_ner)
 
 
-if __name__ == "__main__":  # python -m worker.cli.ner_train, until the main CLI has it
+if __name__ == "__main__":  # python -m khabar.worker.cli.ner_train, until the main CLI has it
     typer.run(train_ner)

@@ -22,8 +22,8 @@ def flower(
     ] = False,
     url_prefix: Annotated[str | None, typer.Option(help="Serve under this path (behind a proxy).")] = None,
 ) -> None:
-    """Start Flower (web UI and HTTP API) on the broker the workers use: celery -A worker.app flower."""
-    from worker.cli.main import _celery
+    """Start Flower (web UI and HTTP API) on the broker the workers use: celery -A khabar.worker.app flower."""
+    from khabar.worker.cli.main import _celery
 
     mod = _celery(ctx)
     argv = ["flower", f"--port={port}", f"--address={address}"]

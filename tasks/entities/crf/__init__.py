@@ -1,9 +1,9 @@
 """The embedded NER model: a CRF over Arabic-aware features and package-derived gazetteers.
 
 ``load_crf(path=None)`` returns a :class:`CrfRecogniser` (the committed model by default);
-``tasks.entities.crf.training.train`` makes a new one.  See ``model/MODEL_CARD.md``.
+``khabar.tasks.entities.crf.training.train`` makes a new one.  See ``model/MODEL_CARD.md``.
 """
 
-from tasks.entities.crf.model import CrfRecogniser, load_crf
+from khabar.tasks.entities.crf.model import CrfRecogniser, load_crf
 
 __all__ = ["CrfRecogniser", "load_crf"]

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from tasks.entities.crf.lexicon import Lexicon, clitic_variants
-from tasks.normalise import match_form
+from khabar.tasks.entities.crf.lexicon import Lexicon, clitic_variants
+from khabar.tasks.normalise import match_form
 
 _AL = "\u0627\u0644"
 _TEH = "\u0647"  # teh marbuta after match_form

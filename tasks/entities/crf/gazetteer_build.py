@@ -1,7 +1,7 @@
 """Building the lexicon (gazetteers and word frequencies) from well-kept packages.
 
 Run at training time only (``khabar train-ner --rebuild-lexicon``); the tagger reads the saved
-tables through :class:`tasks.entities.crf.lexicon.Lexicon` and needs none of these packages.
+tables through :class:`khabar.tasks.entities.crf.lexicon.Lexicon` and needs none of these packages.
 Every list here is a fact shipped by a maintained package, never text of the NER corpora:
 
 ==========  =================================================================  ===============
@@ -31,7 +31,7 @@ import math
 import re
 from pathlib import Path
 
-from tasks.entities.crf.lexicon import Lexicon, phrase_key
+from khabar.tasks.entities.crf.lexicon import Lexicon, phrase_key
 
 TRIGGERS_FILE = Path(__file__).with_name("data") / "triggers.tsv"
 
@@ -158,7 +158,7 @@ def _nisba(lang_names: set[str], countries: set[str]) -> set[str]:
 def _wordfreq() -> dict[str, int]:
     import wordfreq
 
-    from tasks.normalise import match_form
+    from khabar.tasks.normalise import match_form
 
     merged: dict[str, float] = {}
     for word, freq in wordfreq.get_frequency_dict("ar").items():

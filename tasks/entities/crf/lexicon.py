@@ -1,7 +1,7 @@
 """Knowledge beyond the training data, as the tagger reads it at run time.
 
 A :class:`Lexicon` holds two small tables saved beside the model (built by
-:mod:`tasks.entities.crf.gazetteer_build` from well-kept packages and hand-written trigger words):
+:mod:`khabar.tasks.entities.crf.gazetteer_build` from well-kept packages and hand-written trigger words):
 
 * ``gazetteer.tsv.gz``: ``CATEGORY<TAB>phrase`` lines, phrases in match form, words separated by
   spaces (country, city, given-name, currency ... lists and trigger words);
@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasks.normalise import match_form
+from khabar.tasks.normalise import match_form
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 WORDFREQ_FILE = "wordfreq.bin"

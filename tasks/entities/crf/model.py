@@ -1,4 +1,4 @@
-"""The embedded NER model as a :class:`tasks.entities.Recogniser`: ``load_crf(path)``."""
+"""The embedded NER model as a :class:`khabar.tasks.entities.Recogniser`: ``load_crf(path)``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pycrfsuite
 
-from tasks.entities.crf.corpus import from_bioes, repair_iob
-from tasks.entities.crf.features import FeatureConfig, FeatureExtractor
-from tasks.entities.crf.lexicon import Lexicon
+from khabar.tasks.entities.crf.corpus import from_bioes, repair_iob
+from khabar.tasks.entities.crf.features import FeatureConfig, FeatureExtractor
+from khabar.tasks.entities.crf.lexicon import Lexicon
 
 MODEL_FILE = "model.crfsuite"
 META_FILE = "meta.json"

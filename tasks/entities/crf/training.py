@@ -16,11 +16,11 @@ from typing import Any
 
 import pycrfsuite
 
-from tasks.entities.crf.corpus import Sentence, read_file, split_dev, to_bioes
-from tasks.entities.crf.features import FeatureConfig, FeatureExtractor
-from tasks.entities.crf.lexicon import Lexicon
-from tasks.entities.crf.metrics import Scores, evaluate
-from tasks.entities.crf.model import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, CrfRecogniser
+from khabar.tasks.entities.crf.corpus import Sentence, read_file, split_dev, to_bioes
+from khabar.tasks.entities.crf.features import FeatureConfig, FeatureExtractor
+from khabar.tasks.entities.crf.lexicon import Lexicon
+from khabar.tasks.entities.crf.metrics import Scores, evaluate
+from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, CrfRecogniser
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class TrainResult:
 
 def _lexicon(lexicon_dir: Path | None, rebuild: bool) -> Lexicon:
     if rebuild:
-        from tasks.entities.crf.gazetteer_build import build_lexicon
+        from khabar.tasks.entities.crf.gazetteer_build import build_lexicon
 
         return build_lexicon()
     return Lexicon.load(lexicon_dir or DEFAULT_MODEL_DIR)
