@@ -34,15 +34,23 @@ class Stage:
     run: Callable[..., Any]  # run(resources, *needed records) -> output record
 
 
+# The stage functions never raise on text; ``require_letters`` and ``require_text`` then refuse,
+# with an input reason, what holds no article (tatweel only, a page with no readable text).
 STAGES: tuple[Stage, ...] = (
     Stage(
         "normalise",
         normalise.VERSION,
         ("article",),
         Normalised,
-        lambda res, article: normalise.normalise(article, latin_digits=res.latin_digits),
+        lambda res, article: normalise.require_letters(normalise.normalise(article, latin_digits=res.latin_digits)),
     ),
-    Stage("section", section.VERSION, ("normalise",), Sectioned, lambda res, norm: section.section(norm)),
+    Stage(
+        "section",
+        section.VERSION,
+        ("normalise",),
+        Sectioned,
+        lambda res, norm: section.require_text(section.section(norm)),
+    ),
     Stage(
         "entities",
         entities.VERSION,

@@ -17,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from khabar.tasks.bounds import MAX_SEQUENCE, MAX_TAG_TOKENS
 from khabar.tasks.entities.filters import drop_phrases
 from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from khabar.tasks.entities.merge import merge_mentions
 from khabar.tasks.entities.propagate import propagate
 from khabar.tasks.normalise import match_form
-from khabar.tasks.records import ENTITY_TYPES, Entities, Sectioned
+from khabar.tasks.records import ENTITY_TYPES, Cap, Entities, Sectioned
 
 VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
 # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
@@ -147,16 +148,32 @@ def tag_all(
 ) -> list[list[str]]:
     """Return the recogniser's labels for every sequence, calling it on ``batch_size`` sequences at a time.
 
+    Bounded (``khabar.tasks.bounds``): a sequence longer than ``MAX_SEQUENCE`` tokens is tagged
+    in pieces, and one call holds at most ``MAX_TAG_TOKENS`` tokens, so the recogniser's memory
+    (the CRF's features take ~4 KB a token) does not grow with the article.
     Raises RuntimeError when it does not return one label per token: the labels could
     not be put back on the text.
     """
+    pieces = [seq[i : i + MAX_SEQUENCE] for seq in sequences for i in range(0, max(1, len(seq)), MAX_SEQUENCE)]
+    tagged_pieces: list[list[str]] = []
+    batch: list[list[str]] = []
+    held = 0
+    for piece in [*pieces, None]:
+        if batch and (piece is None or len(batch) == batch_size or held + len(piece) > MAX_TAG_TOKENS):
+            tagged = recogniser.tag(batch)
+            if len(tagged) != len(batch) or any(len(t) != len(s) for s, t in zip(batch, tagged, strict=True)):
+                raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
+            tagged_pieces.extend(tagged)
+            batch, held = [], 0
+        if piece is not None:
+            batch.append(piece)
+            held += len(piece)
     labels: list[list[str]] = []
-    for i in range(0, len(sequences), batch_size):
-        batch = list(sequences[i : i + batch_size])
-        tagged = recogniser.tag(batch)
-        if len(tagged) != len(batch) or any(len(t) != len(s) for s, t in zip(batch, tagged, strict=True)):
-            raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
-        labels.extend(tagged)
+    at = 0
+    for seq in sequences:
+        count = max(1, -(-len(seq) // MAX_SEQUENCE))
+        labels.append([label for piece in tagged_pieces[at : at + count] for label in piece])
+        at += count
     return labels
 
 
@@ -197,4 +214,8 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
         for seq, seq_spans in zip(sequences, decoded, strict=True)
         for span in seq_spans
     ]
-    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)))
+    longest = max(map(len, sequences), default=0)
+    caps = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
+    return Entities(
+        backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)), caps=caps
+    )

@@ -17,6 +17,7 @@ from itertools import chain
 
 import numpy as np
 
+from khabar.tasks.bounds import MAX_RANKED
 from khabar.tasks.records import Entities, Sectioned
 from khabar.tasks.summarise.terms import classify
 
@@ -61,6 +62,7 @@ class Analysis:
     entity: tuple[float, ...]  # entity mentions, weighted by how often each entity recurs, per word
     title_terms: tuple[str, ...]  # stems of the title's and headings' content words
     article_words: int  # words in all candidate sentences
+    unranked: int = 0  # body sentences past the first MAX_RANKED candidates (khabar.tasks.bounds)
 
 
 def token_range(sectioned: Sectioned, start: int, end: int) -> range:
@@ -129,8 +131,15 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     tokens = sectioned.tokens
     candidates: list[Candidate] = []
     entity: list[float] = []
+    unranked = unranked_words = 0
     for i, s in enumerate(sectioned.sentences):
         if not _is_candidate(sectioned, i, boilerplate):
+            continue
+        if len(candidates) == MAX_RANKED:
+            # Bounded (khabar.tasks.bounds.MAX_RANKED): the similarity matrix below is n x n, so
+            # later sentences are counted (for a ratio budget) but not ranked.
+            unranked += 1
+            unranked_words += len(text[s.start : s.end].split())
             continue
         span = token_range(sectioned, s.start, s.end)
         kinds = [classify(text[a:b]) for a, b in tokens[_slice(span)]]
@@ -186,5 +195,6 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         title=tuple(title.tolist()),
         entity=tuple(entity),
         title_terms=title_terms,
-        article_words=sum(c.words for c in candidates),
+        article_words=sum(c.words for c in candidates) + unranked_words,
+        unranked=unranked,
     )

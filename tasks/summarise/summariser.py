@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from khabar.tasks.records import Budget, Entities, Sectioned, Summary
+from khabar.tasks.bounds import MAX_RANKED
+from khabar.tasks.records import Budget, Cap, Entities, Sectioned, Summary
 from khabar.tasks.summarise.analysis import Analysis, analyse
 from khabar.tasks.summarise.budget import Choice, choose, resolve
 from khabar.tasks.summarise.keywords import keywords
@@ -135,4 +136,8 @@ def summarise(sectioned: Sectioned, entities: Entities, budget: Budget) -> Summa
     entity_forms = frozenset(
         word_form(w) for e in entities.entities for m in e.mentions for w in m.text.split()
     )
-    return Summary(text=text, sentences=indexes, keywords=keywords(sectioned, analysis, entity_forms))
+    # Said in the document when it binds (khabar.tasks.bounds.MAX_RANKED).
+    caps = (Cap("ranked_sentences", MAX_RANKED, MAX_RANKED + analysis.unranked),) if analysis.unranked else ()
+    return Summary(
+        text=text, sentences=indexes, keywords=keywords(sectioned, analysis, entity_forms), caps=caps
+    )
