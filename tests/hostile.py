@@ -66,6 +66,12 @@ def _punctuation(scale: float) -> str:
     return HEADLINE + "\n\n" + SENTENCE + " " + "".join(rng.choice(_PUNCT) for _ in range(_n(300_000, scale)))
 
 
+def _spaced_punctuation(scale: float) -> str:
+    rng = random.Random(8)
+    marks = " ".join(rng.choice(_PUNCT) for _ in range(_n(300_000, scale)))
+    return HEADLINE + "\n\n" + SENTENCE + " " + marks
+
+
 def _harakat(scale: float) -> str:
     rng = random.Random(3)
     return HEADLINE + "\n\n" + SENTENCE + " " + BEH + "".join(rng.choice(HARAKAT) for _ in range(_n(200_000, scale)))
@@ -117,13 +123,14 @@ KINDS: tuple[Hostile, ...] = (
     Hostile("distinct-12000", "text", _distinct_sentences, None),
     Hostile("dots-900000", "text", _dots, None),
     Hostile("punctuation-300000", "text", _punctuation, None),
+    Hostile("spaced-punctuation-300000", "text", _spaced_punctuation, None),
     Hostile("harakat-200000", "text", _harakat, None),
     Hostile("nested-div-80000", "html", _nested_div, "too_deep"),
     Hostile("unclosed-b-150000", "html", _unclosed_b, "too_deep"),
     Hostile("nested-tables-20000", "html", _nested_tables, "too_deep"),
     Hostile("word-990000", "text", _long_word, "word_too_long"),
-    Hostile("tatweel-only", "text", _tatweel, "no_text"),
-    Hostile("digits-only", "text", _digits, "no_text"),
+    Hostile("tatweel-only", "text", _tatweel, "empty_after_normalise"),
+    Hostile("digits-only", "text", _digits, "empty_after_normalise"),
     Hostile("script-only-arabic", "html", _script_only, "no_text"),
 )
 BY_NAME = {k.name: k for k in KINDS}

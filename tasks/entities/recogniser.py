@@ -11,6 +11,7 @@ Backends are loaded by ``load_recogniser``, once per process.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,7 @@ BATCH_SIZE = 256
 # Blocks tagged whole, as their own sequences (the other tagged text is in sentences).
 _WHOLE_BLOCKS = ("title", "heading")
 _GAZETTEER = Path(__file__).with_name("gazetteer.tsv")
+_HAS_WORD = re.compile(r"\w")
 
 log = logging.getLogger(__name__)
 
@@ -155,19 +157,22 @@ def tag_all(
     not be put back on the text.
     """
     pieces = [seq[i : i + MAX_SEQUENCE] for seq in sequences for i in range(0, max(1, len(seq)), MAX_SEQUENCE)]
-    tagged_pieces: list[list[str]] = []
-    batch: list[list[str]] = []
+    # A piece with no letter or digit names nothing: it is not tagged (runs of punctuation).
+    tagged_pieces: list[list[str]] = [[] if any(map(_HAS_WORD.search, p)) else ["O"] * len(p) for p in pieces]
+    batch: list[int] = []
     held = 0
-    for piece in [*pieces, None]:
-        if batch and (piece is None or len(batch) == batch_size or held + len(piece) > MAX_TAG_TOKENS):
-            tagged = recogniser.tag(batch)
-            if len(tagged) != len(batch) or any(len(t) != len(s) for s, t in zip(batch, tagged, strict=True)):
+    for k in [*(k for k, p in enumerate(pieces) if p and not tagged_pieces[k]), None]:
+        if batch and (k is None or len(batch) == batch_size or held + len(pieces[k]) > MAX_TAG_TOKENS):
+            sent = [pieces[j] for j in batch]
+            tagged = recogniser.tag(sent)
+            if len(tagged) != len(sent) or any(len(t) != len(s) for s, t in zip(sent, tagged, strict=True)):
                 raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
-            tagged_pieces.extend(tagged)
+            for j, labelled in zip(batch, tagged, strict=True):
+                tagged_pieces[j] = labelled
             batch, held = [], 0
-        if piece is not None:
-            batch.append(piece)
-            held += len(piece)
+        if k is not None:
+            batch.append(k)
+            held += len(pieces[k])
     labels: list[list[str]] = []
     at = 0
     for seq in sequences:
