@@ -1,6 +1,7 @@
 """Growth of each stage with its input: 1x, 2x, 4x, 8x, for real article text and every hostile kind.
 
     python bench/bench_growth.py [--kinds NAME,...] [--top 0.5] [--backend crf] [--shared DIR]
+    python bench/bench_growth.py --write-files DIR   # each hostile kind at its reported size, for khabar process
 
 Every kind is run at four sizes, each double the last; the largest is ``--top`` times the size the
 issue reported for a hostile kind (default 0.5: 8x is half of it, so a run takes a few minutes), and
@@ -21,6 +22,7 @@ import os
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -90,11 +92,19 @@ def _growth(values: list[float | None], floor: float) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kinds", default="", help="comma-separated kinds (default: article, article-html, all hostile)")
+    parser.add_argument("--kinds", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--top", type=float, default=0.5, help="8x as a share of the reported hostile size (0.5)")
     parser.add_argument("--backend", default="crf", help="NER backend (crf, gazetteer)")
+    parser.add_argument("--write-files", type=Path, help="write each hostile kind (full size) to this folder and stop")
     articles.add_shared_option(parser)
     args = parser.parse_args()
+    if args.write_files:
+        args.write_files.mkdir(parents=True, exist_ok=True)
+        for k in hostile.KINDS:
+            path = args.write_files / f"{k.name}.{'html' if k.kind == 'html' else 'txt'}"
+            path.write_text(k.make(1.0), encoding="utf-8")
+            print(path)
+        return
 
     texts = articles.load_texts(args.shared)
     print(f"real text: {texts.source}; backend {args.backend}; 8x = {args.top:g} x the reported hostile size")
