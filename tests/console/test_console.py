@@ -45,6 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def client_for(world: World, retry: Any = None, page_size: int = 4) -> TestClient:
     reader = ConsoleReader(world.store, QUEUES)
+    reader.count_now()  # pages show the last count; the first would otherwise still be running
     app = create_app(reader, credentials=[AUTH], retry=retry, page_size=page_size)
     return TestClient(app, headers=basic(*AUTH), follow_redirects=False)
 
@@ -98,6 +99,21 @@ def test_list_pages_through_every_article_once_newest_first_and_filters(world: W
     assert figures["done"] == str(sum(len(v) for v in world.done.values()))
     assert figures["failed"] == str(len(world.failed) + len(world.rejected))
     assert figures["queue khabar.entities"] == "0"
+
+
+def test_counts_by_status_are_made_in_the_background_and_renewed(world: World) -> None:
+    now = [1000.0]
+    reader = ConsoleReader(world.store, QUEUES, counts_ttl=60, clock=lambda: now[0])
+    assert reader.counts() is None  # the first count has only begun: a page does not wait for it
+    first = wait_until(reader.counts, 30, "the first count")
+    assert first.by_status == {"queued": 0, "running": 0, "done": sum(len(v) for v in world.done.values()),
+                               "failed": len(world.failed) + len(world.rejected)}
+    now[0] += 30
+    assert reader.counts() is first
+    now[0] += 31  # past the TTL: the old count is shown while a new one is made
+    assert reader.counts() is first
+    wait_until(lambda: reader.counts() is not first, 30, "a new count")
+    assert reader.counts().by_status == first.by_status and reader.counts().at == now[0]
 
 
 def test_failed_list_rows_name_the_stage_and_reason(world: World) -> None:

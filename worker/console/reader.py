@@ -4,7 +4,8 @@ Read-only.  An archive holds hundreds of thousands of articles, so lists walk th
 store's sorted-set indexes (``recent``, ``recent:source:<s>``, ``failed``, ``active``)
 a bounded number of entries per request, newest first, and only the rows shown have
 their documents read.  The one keyspace scan (counts by status, as ``khabar status``
-prints) is chunked and cached for ``counts_ttl`` seconds.
+prints) is chunked, runs in a thread of its own at most once per ``counts_ttl`` seconds,
+and pages show its last result.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from khabar.config.settings import STAGE_NAMES
 from khabar.worker.store import ArticleStore
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -84,6 +86,7 @@ class ConsoleReader:
     clock: Callable[[], float] = time.time
     _counts: Counts | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _counting: bool = field(default=False, init=False, repr=False)
 
     # --- the top of every page ---------------------------------------------------------
     def queue_depths(self) -> dict[str, int]:
@@ -101,29 +104,47 @@ class ConsoleReader:
         recent, active, failed = pipe.execute()
         return {"listed": recent, "in_progress": active, "failed": failed}
 
-    def counts(self) -> Counts:
-        """Articles by status, counted over the keyspace (chunked SCAN, one pipelined HGET per chunk),
-        at most once per ``counts_ttl`` seconds however many pages are served."""
+    def counts(self) -> Counts | None:
+        """Articles by status as last counted (None before the first count ends), never waiting:
+        when the count is older than ``counts_ttl`` a thread counts again (one at a time), so a page
+        is never held up by the scan, which takes seconds on an archive of hundreds of thousands."""
         with self._lock:
-            if self._counts is None or self.clock() - self._counts.at >= self.counts_ttl:
-                began = time.monotonic()
-                by_status = dict.fromkeys(STATUSES, 0)
-                keys = 0
-                cursor = 0
-                while True:
-                    cursor, chunk = self.store.r.scan(cursor, match=self.store.key("*"), count=1000)
-                    if chunk:
-                        pipe = self.store.r.pipeline(transaction=False)
-                        for k in chunk:
-                            pipe.hget(k, "status")
-                        for value in pipe.execute():
-                            if value:
-                                by_status[value.decode()] = by_status.get(value.decode(), 0) + 1
-                        keys += len(chunk)
-                    if cursor == 0:
-                        break
-                self._counts = Counts(by_status, keys, self.clock(), time.monotonic() - began)
+            stale = self._counts is None or self.clock() - self._counts.at >= self.counts_ttl
+            if stale and not self._counting:
+                self._counting = True
+                threading.Thread(target=self._recount, name="console-counts", daemon=True).start()
             return self._counts
+
+    def _recount(self) -> None:
+        try:
+            self.count_now()
+        finally:
+            with self._lock:
+                self._counting = False
+
+    def count_now(self) -> Counts:
+        """Count articles by status over the keyspace now (chunked SCAN, one pipelined HGET per chunk),
+        as ``khabar status`` does, without holding every key name at once."""
+        began = time.monotonic()
+        by_status = dict.fromkeys(STATUSES, 0)
+        keys = 0
+        cursor = 0
+        while True:
+            cursor, chunk = self.store.r.scan(cursor, match=self.store.key("*"), count=1000)
+            if chunk:
+                pipe = self.store.r.pipeline(transaction=False)
+                for k in chunk:
+                    pipe.hget(k, "status")
+                for value in pipe.execute():
+                    if value:
+                        by_status[value.decode()] = by_status.get(value.decode(), 0) + 1
+                keys += len(chunk)
+            if cursor == 0:
+                break
+        counts = Counts(by_status, keys, self.clock(), time.monotonic() - began)
+        with self._lock:
+            self._counts = counts
+        return counts
 
     def sources(self, limit: int = 500) -> list[str]:
         """Known sources (for the filter), sorted; at most ``limit``."""
@@ -241,7 +262,7 @@ class ConsoleReader:
             "document": json.loads(fields["document"]) if "document" in fields else None,
             "error": json.loads(fields["error"]) if "error" in fields else None,
             "retries": self.store.retries(article_id),
-            "runs": {k[4:]: json.loads(v) for k, v in fields.items() if k.startswith("run:")},
+            "runs": {s: json.loads(fields[f"run:{s}"]) for s in STAGE_NAMES if f"run:{s}" in fields},
             "redeliveries": int(text("redeliveries") or 0),
             "deaths": {k[5:]: v.decode() for k, v in fields.items() if k.startswith("died:")},
             "input": json.loads(fields["article"]) if "article" in fields else None,
