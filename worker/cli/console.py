@@ -24,6 +24,9 @@ def console(
     url_prefix: Annotated[str, typer.Option(help="Serve under this path (behind a proxy).")] = "",
     page_size: Annotated[int, typer.Option(min=1, max=500, help="Articles per page of the list.")] = 50,
     no_retry: Annotated[bool, typer.Option("--no-retry", help="No retry button: strictly read-only.")] = False,
+    counts_every: Annotated[
+        float, typer.Option(min=1, help="Seconds between counts by status (a keyspace scan, in the background).")
+    ] = 60.0,
 ) -> None:
     """Serve the article console: the articles, one article as a reader sees it, the failures."""
     if not basic_auth and not trusted_network:
@@ -50,7 +53,8 @@ def console(
         typer.echo("console: --trusted-network: serving without authentication", err=True)
     settings = _celery(ctx).settings
     store = _store(ctx)
-    reader = ConsoleReader(store, [settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)])
+    reader = ConsoleReader(store, [settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)],
+                           counts_ttl=counts_every)
 
     def retry(article_id: str) -> str:
         return "; ".join(retry_failed(store, [article_id]))

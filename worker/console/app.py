@@ -141,7 +141,8 @@ def create_app(reader: ConsoleReader, *, credentials: Credentials | None, retry:
     def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
         counts = reader.counts()
         context = {"base": request.scope.get("root_path", ""), "queues": reader.queue_depths(),
-                   "counts": counts, "indexes": reader.index_sizes(), "now": time.time(),
+                   "counts": counts, "counts_every": f"{reader.counts_ttl:g}", "indexes": reader.index_sizes(),
+                   "now": time.time(),
                    "statuses": STATUSES, **context}
         return templates.TemplateResponse(request, name, context, status_code=status_code)
 
