@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import lxml.html
+import pytest
+
 from khabar.tasks.records import Article
 from khabar.worker.console.reader import ConsoleReader, Cursor
 from khabar.worker.store import ArticleStore
@@ -72,3 +75,26 @@ def test_a_sparse_filter_looks_at_a_bounded_number_of_entries_per_page(clean_red
     store.r.delete(store.key("a-000"))
     assert walk(reader, status="done", page_size=5) == []
     assert len(walk(reader, page_size=50)) == 29
+
+
+def test_ids_with_slashes_and_arabic_letters_have_their_pages(clean_redis: RedisServer) -> None:
+    pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx: pip install -e '.[console-test]'")
+    from starlette.testclient import TestClient
+
+    from khabar.worker.console.app import create_app
+
+    store = ArticleStore(clean_redis.client())
+    ids = ["site/2024/\u062e\u0628\u0631-1", "odd/retry", "a b?c#d"]
+    store.put_articles([(Article(id=i, content="\u0646\u0635", kind="text", source="s"), "h") for i in ids])
+    reader = ConsoleReader(store, ["khabar"])
+    client = TestClient(create_app(reader, credentials=None, retry=lambda i: f"{i}: requeued"))
+    listing = client.get("/articles").text
+
+    shown = set()
+    for link in lxml.html.fromstring(listing).cssselect("td.id a"):
+        page = client.get(link.get("href"))
+        assert page.status_code == 200, link.get("href")
+        (code,) = lxml.html.fromstring(page.text).cssselect("p.crumbs code")
+        assert code.text_content() == link.text_content()
+        shown.add(code.text_content())
+    assert shown == set(ids)

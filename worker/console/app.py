@@ -211,8 +211,10 @@ def create_app(reader: ConsoleReader, *, credentials: Credentials | None, retry:
         Route("/", home),
         Route("/healthcheck", health),
         Route("/articles", articles),
-        Route("/articles/{article_id}", article),
-        Route("/articles/{article_id}/retry", retry_article, methods=["POST"]),
+        # Ids may hold slashes: the retry route (POST only) is tried first, and a GET of an id
+        # that ends in /retry still finds the article.
+        Route("/articles/{article_id:path}/retry", retry_article, methods=["POST"]),
+        Route("/articles/{article_id:path}", article),
         Route("/failures", failures),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
