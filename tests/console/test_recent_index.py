@@ -98,3 +98,13 @@ def test_ids_with_slashes_and_arabic_letters_have_their_pages(clean_redis: Redis
         assert code.text_content() == link.text_content()
         shown.add(code.text_content())
     assert shown == set(ids)
+    # The retry form and the page it lands on, for an id that needs quoting.
+    store.fail("a b?c#d", "entities", "bug", "boom")
+    page = lxml.html.fromstring(client.get("/articles/a%20b%3Fc%23d").text)
+    (form,) = page.cssselect("section.failure form")
+    token = form.cssselect('input[name="csrf"]')[0].get("value")
+    answer = client.post(form.get("action"), data={"csrf": token}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    landed = lxml.html.fromstring(client.get(answer.headers["location"]).text)
+    assert landed.cssselect("p.notice")[0].text_content() == "a b?c#d: requeued"
+    assert landed.cssselect("p.crumbs code")[0].text_content() == "a b?c#d"

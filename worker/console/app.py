@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -194,7 +194,8 @@ def create_app(reader: ConsoleReader, *, credentials: Credentials | None, retry:
         if retry is None:
             return PlainTextResponse("retrying is switched off in this console\n", 405)
         outcome = await run_in_threadpool(retry, article_id)
-        where = request.scope.get("root_path", "") + f"/articles/{article_id}?" + urlencode({"notice": outcome})
+        where = (request.scope.get("root_path", "") + "/articles/" + quote(article_id, safe="/") + "?"
+                 + urlencode({"notice": outcome}))
         return RedirectResponse(where, 303)
 
     def failures(request: Request) -> Response:
