@@ -12,7 +12,9 @@ times, interleaved over ``--rounds`` rounds, what the console does for one page:
 * ``no index``: the newest 50 found without an index (SCAN every key, read each
   ``updated_at``, sort): what a list costs when it has to load everything.
 
-Prints median milliseconds and each one's ratio to ``no index``.
+Prints median milliseconds and each one's ratio to ``no index``; then what the indexes add to
+the workers' writes: ``put_articles`` of batches of 64, with the indexes and without them
+(a store whose ``index_recent`` does nothing), interleaved.
 """
 
 from __future__ import annotations
@@ -50,6 +52,28 @@ def no_index(store: ArticleStore, page: int = 50) -> list[str]:
         if cursor == 0:
             break
     return [k.decode().rsplit(":", 1)[1] for _, k in sorted(found, reverse=True)[:page]]
+
+
+class Unindexed(ArticleStore):
+    """The store as it was before the recency indexes."""
+
+    def index_recent(self, client: object, items: object, now: float) -> None:
+        return None
+
+
+def put_cost(client: object, rounds: int = 200, batch: int = 64) -> tuple[float, float]:
+    """Median ms of one put_articles of ``batch`` articles, with the indexes and without."""
+    text = "\u0646\u0635 " * 60
+    stores = {"with": ArticleStore(client), "without": Unindexed(client)}  # type: ignore[arg-type]
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    for r in range(rounds):
+        for name in (("with", "without") if r % 2 == 0 else ("without", "with")):
+            items = [(Article(id=f"p-{name}-{r}-{k}", content=text, kind="text", source=f"src-{k % 4}"), "h")
+                     for k in range(batch)]
+            t = time.perf_counter()
+            stores[name].put_articles(items)
+            times[name].append((time.perf_counter() - t) * 1000)
+    return median(times["with"]), median(times["without"])
 
 
 def main() -> None:
@@ -90,6 +114,10 @@ def main() -> None:
         base = median(times["no index"])
         rows = [(name, round(median(ms), 2), round(median(ms) / base, 4)) for name, ms in times.items()]
         print(table(["what (50 rows)", "median ms", "ratio to no index"], rows))
+        with_index, without = put_cost(client)
+        print(table(["put_articles, 64 articles", "median ms"],
+                    [("with the recency indexes", round(with_index, 3)), ("without", round(without, 3)),
+                     ("ratio", round(with_index / without, 3))]))
 
 
 if __name__ == "__main__":
