@@ -77,6 +77,14 @@ def test_a_sparse_filter_looks_at_a_bounded_number_of_entries_per_page(clean_red
     assert len(walk(reader, page_size=50)) == 29
 
 
+def test_a_cursor_that_is_no_place_in_an_index_is_refused() -> None:
+    assert Cursor.parse("1712.5:3") == Cursor(1712.5, 3) and Cursor.parse(None) == Cursor()
+    assert Cursor.parse(str(Cursor(1712.5, 3))) == Cursor(1712.5, 3)
+    for bad in ("nan:0", "x:1", "1:y"):
+        with pytest.raises(ValueError):
+            Cursor.parse(bad)
+
+
 def test_ids_with_slashes_and_arabic_letters_have_their_pages(clean_redis: RedisServer) -> None:
     pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx: pip install -e '.[console-test]'")
     from starlette.testclient import TestClient

@@ -59,6 +59,8 @@ class Cursor:
         if not value:
             return cls()
         score, _, skip = value.partition(":")
+        if float(score) != float(score):  # NaN: no place in an index
+            raise ValueError(f"not a cursor: {value!r}")
         return cls(float(score), max(0, int(skip or 0)))
 
 
