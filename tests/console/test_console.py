@@ -250,7 +250,7 @@ def test_retry_needs_the_form_token_from_the_same_origin(world: World) -> None:
     assert client.post(f"/articles/{other}/retry", data={"csrf": token}).status_code == 403  # another article's
     assert client.post(f"/articles/{one}/retry", data={"csrf": token},
                        headers={"Origin": "https://evil.example"}).status_code == 403
-    assert client.get(f"/articles/{one}/retry").status_code == 405
+    assert client.get(f"/articles/{one}/retry").status_code == 404  # a GET looks for an article "<id>/retry"
     assert calls == []
     answer = client.post(f"/articles/{one}/retry", data={"csrf": token})
     assert answer.status_code == 303 and calls == [one]
