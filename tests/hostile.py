@@ -97,6 +97,16 @@ def _long_word(scale: float) -> str:
     return "".join(rng.choice(letters) for _ in range(_n(990_000, scale)))
 
 
+def _letters_and_dots(scale: float) -> str:
+    # One-letter words glued by dots: no run of symbols to cut, a token every character.
+    return HEADLINE + "\n\n" + SENTENCE + " " + (BEH + ".") * _n(495_000, scale)
+
+
+def _html_quotes(scale: float) -> str:
+    quotes = '"' * _n(900_000, scale)
+    return f"<html><body><p>{SENTENCE}</p><p>{SENTENCE} {quotes}</p></body></html>"
+
+
 def _tatweel(scale: float) -> str:
     return TATWEEL * _n(500_000, scale)
 
@@ -129,6 +139,8 @@ KINDS: tuple[Hostile, ...] = (
     Hostile("unclosed-b-150000", "html", _unclosed_b, "too_deep"),
     Hostile("nested-tables-20000", "html", _nested_tables, "too_deep"),
     Hostile("word-990000", "text", _long_word, "word_too_long"),
+    Hostile("letters-and-dots-990000", "text", _letters_and_dots, None),
+    Hostile("html-quotes-900000", "html", _html_quotes, None),
     Hostile("tatweel-only", "text", _tatweel, "empty_after_normalise"),
     Hostile("digits-only", "text", _digits, "empty_after_normalise"),
     Hostile("script-only-arabic", "html", _script_only, "no_text"),

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from khabar.tasks.bounds import MAX_SEQUENCE, MAX_TAG_TOKENS
+from khabar.tasks.bounds import MAX_SEQUENCE, MAX_TAG_TOKENS, MAX_TAGGED_TOKENS
 from khabar.tasks.entities.filters import drop_phrases
 from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from khabar.tasks.entities.merge import merge_mentions
@@ -152,13 +152,19 @@ def tag_all(
 
     Bounded (``khabar.tasks.bounds``): a sequence longer than ``MAX_SEQUENCE`` tokens is tagged
     in pieces, and one call holds at most ``MAX_TAG_TOKENS`` tokens, so the recogniser's memory
-    (the CRF's features take ~4 KB a token) does not grow with the article.
+    (the CRF's features take ~4 KB a token) does not grow with the article; tokens after the
+    first ``MAX_TAGGED_TOKENS`` are labelled O untagged, so neither does its time past that.
     Raises RuntimeError when it does not return one label per token: the labels could
     not be put back on the text.
     """
     pieces = [seq[i : i + MAX_SEQUENCE] for seq in sequences for i in range(0, max(1, len(seq)), MAX_SEQUENCE)]
-    # A piece with no letter or digit names nothing: it is not tagged (runs of punctuation).
-    tagged_pieces: list[list[str]] = [[] if any(map(_HAS_WORD.search, p)) else ["O"] * len(p) for p in pieces]
+    # A piece with no letter or digit names nothing: it is not tagged (runs of punctuation); nor is
+    # one after the article's first MAX_TAGGED_TOKENS tokens.
+    tagged_pieces: list[list[str]] = []
+    seen = 0
+    for p in pieces:
+        tagged_pieces.append([] if seen < MAX_TAGGED_TOKENS and any(map(_HAS_WORD.search, p)) else ["O"] * len(p))
+        seen += len(p)
     batch: list[int] = []
     held = 0
     for k in [*(k for k, p in enumerate(pieces) if p and not tagged_pieces[k]), None]:
@@ -220,7 +226,9 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
         for span in seq_spans
     ]
     longest = max(map(len, sequences), default=0)
+    total = sum(map(len, sequences))
     caps = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
+    caps += (Cap("tagged_tokens", MAX_TAGGED_TOKENS, total),) if total > MAX_TAGGED_TOKENS else ()
     return Entities(
         backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)), caps=caps
     )
