@@ -33,9 +33,10 @@ MAX_DEPTH = 500
 # pieces of this many tokens), and tokens in one call to it (its features take ~4 KB a token).
 MAX_SEQUENCE = 400
 MAX_TAG_TOKENS = 10_000
-# entities: tokens of an article tagged at all (the CRF takes 20 to 100 us a token): a 1,000,000-character
-# article of real words has about 180,000; one of one-letter words between dots, a million.
-MAX_TAGGED_TOKENS = 200_000
+# entities: tokens of an article tagged at all (the CRF takes 20 to 100 us a token, so this keeps the
+# stage near 10 s): a 10,000-word article has about 12,000; 1,000,000 characters of real words about
+# 180,000; one-letter words glued by dots, a million.
+MAX_TAGGED_TOKENS = 100_000
 # summarise: candidate sentences ranked (LexRank's similarity matrix is n x n).  Real articles
 # have tens; news puts the gist first, so the first ones are the ones a summary takes.
 MAX_RANKED = 1_000
