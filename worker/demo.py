@@ -37,7 +37,8 @@ def run_demo(settings: Settings, timeout: float = 120.0) -> int:
     print(f"khabar demo: Redis at {redact(url)}", file=sys.stderr)
     env = dict(os.environ, REDIS_URL=url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "khabar.worker", "worker", "--concurrency", "1", "--loglevel", "WARNING"], env=env
+        [sys.executable, "-m", "khabar.worker", "worker", "--concurrency", "1", "--loglevel", "WARNING"], env=env,
+        stdout=sys.stderr,  # the worker's banner and logs: stdout holds the document alone
     )
     try:
         text = EXAMPLE.read_text(encoding="utf-8")
