@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
     )
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
+    flower_basic_auth: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHABAR_FLOWER_BASIC_AUTH", "FLOWER_BASIC_AUTH"),
+        description="`khabar flower`'s login, user:password (comma-separated for several); without it "
+        "`khabar flower` refuses to start unless --no-auth-trusted-network.",
+    )
     log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
     log_text: bool = Field(default=False, description="Allow article text in logs.")
