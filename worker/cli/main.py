@@ -230,6 +230,8 @@ def worker(
     # Mingle makes a starting worker wait a second for neighbours' revoked-task lists;
     # khabar revokes nothing, so it only delays the first task.
     argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E", "--without-mingle"]
+    if settings.log_json:
+        argv.insert(0, "--quiet")  # no banner: every line is JSON (worker/logs.py logs its facts as one)
     if concurrency or settings.concurrency:
         argv += ["--concurrency", str(concurrency or settings.concurrency)]
     if hostname:
