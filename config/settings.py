@@ -29,7 +29,8 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KHABAR_", frozen=True, extra="ignore")
+    # An empty variable (`KHABAR_DATA_DIR=`, compose's `${VAR:-}`) is the same as an unset one.
+    model_config = SettingsConfigDict(env_prefix="KHABAR_", frozen=True, extra="ignore", env_ignore_empty=True)
 
     # --- Redis --------------------------------------------------------------------
     redis_url: SecretStr | None = Field(
