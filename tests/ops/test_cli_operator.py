@@ -283,3 +283,26 @@ def test_a_second_demo_processes_the_article_again(tmp_path: Path, redis_server:
     assert second.returncode == 0, second.stderr[-3000:]
     doc: dict[str, Any] = json.loads(second.stdout)
     assert doc["status"] == "done" and "stale_marker" not in doc
+
+
+@pytest.mark.parametrize(("answer", "code", "left"), [("n", 1, 2), ("y", 0, 0)])
+def test_failed_purge_on_a_terminal_asks_and_respects_the_answer(clean_redis: RedisServer, tmp_path: Path,
+                                                                 answer: str, code: int, left: int) -> None:
+    import pty
+
+    store = ArticleStore(clean_redis.client())
+    for i in range(2):
+        store.fail(f"g-{i}", "section", "error", "boom")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "khabar.worker", "failed", "purge"],
+                            env=worker_env(clean_redis.url, tmp_path / "data"), cwd=ROOT, stdin=follower,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(follower)
+    try:
+        os.write(leader, f"{answer}\n".encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    assert proc.returncode == code, (out, err)
+    assert "Forget 2 failed article(s)" in out
+    assert clean_redis.client().zcard(store.failed_key) == left
