@@ -38,8 +38,9 @@ def flower(
                           "FLOWER_BASIC_AUTH) in the environment: a flag shows in the process list."),
     ] = None,
     no_auth_trusted_network: Annotated[
-        bool, typer.Option("--no-auth-trusted-network",
-                           help="Start with no login at all, UI and API open to anyone who can reach the port.")
+        bool, typer.Option("--no-auth-trusted-network", "--trusted-network",
+                           help="Start with no login at all, UI and API open to anyone who can reach the port "
+                                "(--trusted-network: the same, as `khabar console` names it).")
     ] = False,
     unauthenticated_api: Annotated[
         bool, typer.Option("--unauthenticated-api", help="Allow the HTTP API without authentication.")
