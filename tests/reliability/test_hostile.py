@@ -88,6 +88,11 @@ def test_hostile_articles_end_with_a_document_or_an_input_reason_and_hurt_no_wor
         else:
             assert doc["status"] == "failed" and doc["error"]["reason"] == kind.reason, (kind.name, doc["error"])
     assert comparable(docs[str(good["id"])]) == comparable(expected_document(good))
+    # The caps travel through Redis with the stage records and reach the document.
+    assert [c["name"] for c in docs["hostile-dots-900000"]["caps"]] == ["symbol_run"]
+    # 180,000 tokens, 20,000 sentences: both caps of the later stages bind.
+    assert [c["name"] for c in docs["hostile-sentence-x20000"]["caps"]] == ["tagged_tokens", "ranked_sentences"]
+    assert docs[str(good["id"])]["caps"] == []
 
     # No process exited: the main process runs and its children are the ones it started with.
     assert worker.proc.poll() is None
