@@ -1,10 +1,14 @@
 """What the summariser knows about each candidate sentence of one article.
 
 ``analyse`` reads a ``Sectioned`` (and its ``Entities``) once and returns, for every
-candidate sentence, its word count, its content terms and the raw signals the
-scorer weighs: position, centrality, similarity to the title and headings, and
-entity mentions.  Candidates are the article's sentences that hold a word and are
-neither boilerplate nor part of a title, heading, tag or byline block.
+candidate sentence, its word count, its clauses, its content terms and the raw
+signals the scorer weighs: position (in the order its page type reads, see
+``page_types``), centrality, similarity to the title and headings, and entity
+mentions.  Candidates are the article's sentences that hold a word and are
+neither boilerplate nor in a block of another kind than ``BODY_KINDS``: never a
+title, heading, tag, byline, dateline, caption, pull quote or an interviewer's
+question.  A sentence that asks a question is a candidate (its words tell what the
+article is about) marked ``question``: the summary never takes it.
 """
 
 from __future__ import annotations
@@ -18,10 +22,17 @@ from itertools import chain
 import numpy as np
 
 from khabar.tasks.records import Entities, Sectioned
+from khabar.tasks.summarise.clauses import split
+from khabar.tasks.summarise.page_types import page_type, reading_order
 from khabar.tasks.summarise.terms import classify
 
 # Blocks whose sentences may be summary sentences; a heading is never one.
-BODY_KINDS = frozenset({"lead", "paragraph", "list_item"})
+BODY_KINDS = frozenset({"lead", "paragraph", "list_item", "answer"})
+# Page furniture and an interviewer's words: never in a summary (named here so that a
+# reader sees they are left out on purpose; any kind not in BODY_KINDS is).
+NEVER_SUMMARISED = frozenset({"title", "tag", "byline", "heading", "dateline", "caption", "pull_quote", "question"})
+# A sentence that ends in a question mark (Arabic or Latin), before closing quotes or brackets.
+_QUESTION = re.compile("[?\u061f][\"'\u00bb\u201d)\\]\\s]*$")
 # Sentences that belong to the page, not to the story, should the section stage
 # have left them in.
 _BOILERPLATE = re.compile(
@@ -31,6 +42,8 @@ _BOILERPLATE = re.compile(
             "\u0627\u0642\u0631[\u0623\u0627]+ \u0623\u064a\u0636\u0627",  # "read also"
             "\u0634\u0627\u0631\u0643 \u0639\u0628\u0631",  # "share via"
             "\u00a9",  # copyright sign
+            "\u062a\u0639\u0628\u0631 \u0639\u0646 (?:\u0631\u0623\u064a|\u0622\u0631\u0627\u0621) (?:\u0623\u0635\u062d\u0627\u0628|\u0643\u0627\u062a\u0628)",  # "express(es) the opinion of their authors/writer"
+            "\u0633\u064a\u0627\u0633\u0629 \u0627\u0644\u062a\u0639\u0644\u064a\u0642\u0627\u062a",  # "comments policy"
         )
     )
 )
@@ -50,6 +63,8 @@ class Candidate:
     tokens: range  # indexes into Sectioned.tokens of its tokens, which forms follow one for one
     forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
     terms: tuple[str, ...]  # stems of its content words
+    question: bool = False  # it asks a question: never in a summary
+    clauses: tuple[tuple[int, int, int, bool], ...] = ()  # (start, end, words, alone), see clauses.split; () unsplit
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ class Analysis:
     entity: tuple[float, ...]  # entity mentions, weighted by how often each entity recurs, per word
     title_terms: tuple[str, ...]  # stems of the title's and headings' content words
     article_words: int  # words in all candidate sentences
+    prior: tuple[float, ...] = ()  # position prior: 1 for the sentence the page type reads first, towards 0
+    page_type: str = "news"  # see khabar.tasks.summarise.page_types
 
 
 def token_range(sectioned: Sectioned, start: int, end: int) -> range:
@@ -139,7 +156,11 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         words = len(text[s.start : s.end].split())
         forms = tuple(k[1] for k in kinds)
         terms = tuple(k[2] for k in kinds if k[2] is not None)
-        candidates.append(Candidate(i, len(candidates), words, span, forms, terms))
+        question = bool(_QUESTION.search(text[s.start : s.end].rstrip()))
+        clauses = () if question else split(text, s.start, s.end)
+        candidates.append(
+            Candidate(i, len(candidates), words, span, forms, terms, question, clauses if len(clauses) > 1 else ())
+        )
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 
@@ -179,6 +200,11 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
     )
 
+    blocks = [sectioned.sentences[c.index].block for c in candidates]
+    kind = page_type(sectioned, blocks, [c.words for c in candidates])
+    prior = [0.0] * n
+    for place, k in enumerate(reading_order(sectioned, kind, blocks)):
+        prior[k] = 1.0 - place / n
     return Analysis(
         candidates=tuple(candidates),
         similarity=tuple(tuple(row) for row in similarity.tolist()),
@@ -187,4 +213,6 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         entity=tuple(entity),
         title_terms=title_terms,
         article_words=sum(c.words for c in candidates),
+        prior=tuple(prior),
+        page_type=kind,
     )
