@@ -1,7 +1,7 @@
 """What the summariser knows about each candidate sentence of one article.
 
 ``analyse`` reads a ``Sectioned`` (and its ``Entities``) once and returns, for every
-candidate sentence, its word count, its clauses, its content terms and the raw
+candidate sentence, its word count, its content terms (its clauses on demand) and the raw
 signals the scorer weighs: position (in the order its page type reads, see
 ``page_types``), centrality, similarity to the title and headings, and entity
 mentions.  Candidates are the article's sentences that hold a word and are
@@ -64,7 +64,8 @@ class Candidate:
     forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
     terms: tuple[str, ...]  # stems of its content words
     question: bool = False  # it asks a question: never in a summary
-    clauses: tuple[tuple[int, int, int, bool], ...] = ()  # (start, end, words, alone), see clauses.split; () unsplit
+    start: int = 0  # its offsets in Sectioned.text
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,12 @@ class Analysis:
     article_words: int  # words in all candidate sentences
     prior: tuple[float, ...] = ()  # position prior: 1 for the sentence the page type reads first, towards 0
     page_type: str = "news"  # see khabar.tasks.summarise.page_types
+    text: str = ""  # Sectioned.text, which the candidates' offsets index
+
+    def clauses(self, k: int) -> tuple[tuple[int, int, int, bool], ...]:
+        """Return the clauses of candidate ``k`` (see ``clauses.split``): worked out only for the few the budget weighs."""
+        c = self.candidates[k]
+        return ((c.start, c.end, c.words, True),) if c.question else split(self.text, c.start, c.end)
 
 
 def token_range(sectioned: Sectioned, start: int, end: int) -> range:
@@ -157,10 +164,7 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         forms = tuple(k[1] for k in kinds)
         terms = tuple(k[2] for k in kinds if k[2] is not None)
         question = bool(_QUESTION.search(text[s.start : s.end].rstrip()))
-        clauses = () if question else split(text, s.start, s.end)
-        candidates.append(
-            Candidate(i, len(candidates), words, span, forms, terms, question, clauses if len(clauses) > 1 else ())
-        )
+        candidates.append(Candidate(i, len(candidates), words, span, forms, terms, question, s.start, s.end))
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 
@@ -215,4 +219,5 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         article_words=sum(c.words for c in candidates),
         prior=tuple(prior),
         page_type=kind,
+        text=text,
     )

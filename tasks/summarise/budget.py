@@ -16,7 +16,7 @@ as a last resort, cut: a lesser sentence never takes its place because it is lon
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +33,7 @@ LATER_CLAUSE = 0.7
 # The knapsack weighs at most this many sentences, the best-ranked not taken yet, and
 # this much room: before it, a larger budget is spent on the best sentences whole, as
 # ``choose`` does.  So the work stays linear in the article whatever the budget.
-FILL_SENTENCES = 40
+FILL_SENTENCES = 20
 FILL_WORDS = 400
 _FLOOR = 1e-6
 # The summary that keeps a clause of the best sentence must fill this share of the word
@@ -166,15 +166,15 @@ def _options(words: int, clauses: Sequence[Clause]) -> list[tuple[tuple[int, int
 def fill(
     scores: Sequence[float],
     lengths: Sequence[int],
-    clauses: Sequence[Sequence[Clause]],
+    clauses: Callable[[int], Sequence[Clause]],
     limits: Limits,
 ) -> Choice:
     """Return the units that carry the most relevance within the word (and sentence) limits.
 
     A unit is a sentence whole, its first clauses or one later clause that reads alone; at
-    most one unit a sentence (``clauses`` holds each sentence's clauses, see ``Clause``).  A unit's value is its sentence's score
-    (below zero counts as next to nothing)
-    times its words, less for a part (``FIRST_CLAUSES``, ``LATER_CLAUSE``): so the budget
+    most one unit a sentence (``clauses(i)`` gives sentence i's, see ``Clause``, and is
+    asked only of the sentences weighed).  A unit's value is its sentence's score (below
+    zero counts as next to nothing) times its words, less for a part (``FIRST_CLAUSES``, ``LATER_CLAUSE``): so the budget
     fills with the most relevant words there are, in units that read alone.  The best
     sentence (ties to the earlier) is always in the summary; where not even its first
     clause fits it is cut at the word limit, the only cut.  Needs ``limits.words``.
@@ -187,7 +187,7 @@ def fill(
         return Choice(())
     ranked = sorted(range(n), key=lambda i: (-scores[i], i))
     best = ranked[0]
-    options = {best: _options(lengths[best], clauses[best])}
+    options = {best: _options(lengths[best], clauses(best))}
     if min(w for _, w, _ in options[best]) > room:
         return Choice((best,), cut_words=room, order=(best,))
     # A large budget: the best sentences whole until the room left is the knapsack's,
@@ -213,7 +213,7 @@ def fill(
         dp[1:, :] = -np.inf
     picks: list[tuple[int, list[tuple[tuple[int, int] | None, int, float]], np.ndarray]] = []
     for i in group:
-        opts = options.get(i) or _options(lengths[i], clauses[i])
+        opts = options.get(i) or _options(lengths[i], clauses(i))
         # Below zero counts as next to nothing, not nothing: a budget with room to spare still fills.
         relevance = max(scores[i], 0.0) + _FLOOR
         required = i == best and best not in taken
@@ -222,15 +222,14 @@ def fill(
         for o, (_, words, share) in enumerate(opts):
             if words >= width:
                 continue
-            value = relevance * share
-            trial = np.full_like(dp, -np.inf)
-            if rows > 1:
-                trial[1:, words:] = dp[:-1, : width - words] + value
-            else:
-                trial[:, words:] = dp[:, : width - words] + value
-            better = trial > new + 1e-12
-            new[better] = trial[better]
-            pick[better] = o
+            # Taking this option: one unit more (a row down, where units count) and ``words`` more.
+            before = dp[:-1, : width - words] if rows > 1 else dp[:, : width - words]
+            lo = 1 if rows > 1 else 0
+            target = new[lo:, words:]
+            trial = before + relevance * share
+            better = trial > target + 1e-12
+            target[better] = trial[better]
+            pick[lo:, words:][better] = o
         dp = new
         picks.append((i, opts, pick))
     row = int(np.argmax(dp[:, width - 1])) if rows > 1 else 0

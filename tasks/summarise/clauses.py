@@ -23,6 +23,8 @@ _SEPARATOR = re.compile("[,;\u060c\u061b](?=\\s)")  # comma, semicolon, Arabic c
 _OPENERS = {"(": ")", "[": "]", "\u00ab": "\u00bb", "\u201c": "\u201d"}  # ( [ « “
 _CLOSERS = frozenset(_OPENERS.values())
 _QUOTE = '"'
+# What the scan for free separators looks at: quotes, brackets and separators.
+_MARKS = re.compile('["()\\[\\]\u00ab\u00bb\u201c\u201d]|' + _SEPARATOR.pattern)
 # Words (matching form, an attached wa- or fa- dropped) that open a dependent part:
 # relatives, prepositions, subordinators and "but/or" (a part that opens "but ..." does
 # not read alone).
@@ -68,18 +70,16 @@ def _free_separators(text: str) -> list[int]:
     """Return the offsets just after each separator that stands outside quotes and brackets."""
     out: list[int] = []
     depth, quoted = 0, False
-    seps = {m.start() for m in _SEPARATOR.finditer(text)}
-    if not seps:
-        return out
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        ch = m.group()
         if ch == _QUOTE:
             quoted = not quoted
         elif ch in _OPENERS:
             depth += 1
         elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        elif i in seps and depth == 0 and not quoted:
-            out.append(i + 1)
+        elif depth == 0 and not quoted:
+            out.append(m.end())
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 from itertools import chain, compress, count
 
 from khabar.tasks.records import Entities, Sectioned
@@ -39,6 +40,7 @@ _NAME_PARTICLES = frozenset(
 Key = tuple[str, ...]  # stems: one for a word, two for a phrase, each word of a name
 
 
+@lru_cache(maxsize=65536)
 def _article_stop(form: str) -> bool:
     """Return True for a function word or number word with the article (or wa-/fa- and the article)."""
     for prefix in _CONJ_ARTICLE + ("\u0627\u0644",):
@@ -47,6 +49,7 @@ def _article_stop(form: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def _numeric(form: str) -> bool:
     """Return True for a form with a digit in it (``2018``, ``19-year``): a number, never a keyword."""
     return any(ch.isdigit() for ch in form)
@@ -108,9 +111,9 @@ def _shown_token(token: str, form: str) -> str:
     return token
 
 
-def _pairs(forms: tuple[str | None, ...]) -> list[tuple[str, str]]:
-    """Adjacent content words, with no stop word, number or punctuation between them."""
-    return [(a, b) for a, b in zip(forms, forms[1:], strict=False) if a and b and not _numeric(a) and not _numeric(b)]
+def _pairs(forms: tuple[str | None, ...], numbers: frozenset[str | None]) -> list[tuple[str, str]]:
+    """Adjacent content words, with no stop word, number (``numbers``) or punctuation between them."""
+    return [(a, b) for a, b in zip(forms, forms[1:], strict=False) if a and b and a not in numbers and b not in numbers]
 
 
 def _outside(c: Candidate, inside: frozenset[int]) -> tuple[str | None, ...]:
@@ -198,12 +201,17 @@ def keywords(
     names, inside = _names(sectioned, entities)
     outside = [_outside(c, inside) for c in cands] if inside else [c.forms for c in cands]
     forms: Counter[str | None] = Counter(chain.from_iterable(outside))
-    words: Counter[str] = Counter()  # by stem
-    for f, n in forms.items():
-        if f is not None:
-            words[stem(f)] += n
+    if inside:
+        words: Counter[str] = Counter()  # by stem
+        for f, n in forms.items():
+            if f is not None:
+                words[stem(f)] += n
+    else:
+        words = Counter(chain.from_iterable(c.terms for c in cands))
     # A phrase counts when the article repeats it in the same match forms.
-    phrases = [(p, n) for p, n in Counter(chain.from_iterable(map(_pairs, outside))).items() if n >= 2]
+    numbers = frozenset(f for f in forms if f and _numeric(f))
+    pairs = chain.from_iterable(_pairs(f, numbers) for f in outside)
+    phrases = [(p, n) for p, n in Counter(pairs).items() if n >= 2]
     # Where each word is first seen, as a share of the article (0 = at the top); a
     # phrase is taken to start where the later of its words is first seen.
     first_seen: dict[str, float] = {}
@@ -221,8 +229,8 @@ def keywords(
 
     # Stems that only particles or function words with the article (al-akhar, "the other";
     # al-thalatha, "the three") have: never keywords alone.
-    junk = {stem(f) for f in forms if f and (f in _NAME_PARTICLES or _article_stop(f))}
-    junk -= {stem(f) for f in forms if f and not (f in _NAME_PARTICLES or _article_stop(f))}
+    alone = {f: f in _NAME_PARTICLES or _article_stop(f) for f in forms if f}
+    junk = {stem(f) for f, j in alone.items() if j} - {stem(f) for f, j in alone.items() if not j}
     ranked: list[tuple[float, float, Key, str]] = []
     for t, n in words.items():
         if not _numeric(t) and t not in junk:

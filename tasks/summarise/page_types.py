@@ -95,7 +95,8 @@ def reading_order(sectioned: Sectioned, kind: str, candidate_blocks: Sequence[in
         first_list = next((i for i, x in enumerate(in_list) if x), n)
         intro = order[:first_list]
         heads = [i for i in order if in_list[i] and (i == 0 or candidate_blocks[i - 1] != candidate_blocks[i])]
-        return intro + heads + [i for i in order if i >= first_list and i not in set(heads)]
+        head_set = set(heads)
+        return intro + heads + [i for i in order if i >= first_list and i not in head_set]
     if kind == "live":
         entry = _entries(sectioned, candidate_blocks)
         stamps = {e: k for e, k in zip(entry, candidate_blocks, strict=True) if e >= 0}

@@ -51,7 +51,7 @@ FEATURES = ("lead", "position", "centrality", "title", "entity", "short")
 WEIGHTS: Mapping[str, float] = {
     "lead": 0.0,  # the first sentence, whatever else the others have (position already says it)
     "position": 1.0,  # 1 for the first sentence, falling linearly to 0 after the last
-    "centrality": 0.4,  # LexRank: shares the most with the rest of the article
+    "centrality": 0.2,  # LexRank: shares the most with the rest of the article
     "title": 0.2,  # cosine with the title and headings
     "entity": 0.0,  # mentions of the article's recurring entities, per word (no help on EASC)
     "short": -0.2,  # under SHORT_WORDS words: a fragment, a caption, a question of an interview
@@ -116,8 +116,7 @@ def select(
     lengths = [cands[k].words for k in keep]
     rated = rated if every else [rated[k] for k in keep]
     if limits.words is not None:
-        clauses = [[(w, alone) for _, _, w, alone in cands[k].clauses] for k in keep]
-        choice = fill(rated, lengths, clauses, limits)
+        choice = fill(rated, lengths, lambda i: [(w, alone) for _, _, w, alone in analysis.clauses(keep[i])], limits)
     else:
         similarity = analysis.similarity
         if not every and redundancy:
@@ -143,7 +142,7 @@ def render(sectioned: Sectioned, analysis: Analysis, choice: Choice) -> tuple[st
         elif part is None:
             parts.append(text[s.start : s.end].strip())
         else:
-            clauses = analysis.candidates[k].clauses
+            clauses = analysis.clauses(k)
             start, end = clauses[part[0]][0], clauses[part[1] - 1][1]
             parts.append(text[start:end].strip().rstrip(_SEPARATORS).rstrip())
     return " ".join(parts), indexes

@@ -112,10 +112,11 @@ def test_headline_mode_is_one_sentence_of_headline_length() -> None:
 
 def test_the_knapsack_fills_the_room_with_the_most_relevant_words() -> None:
     # Best sentence 30 words in two clauses (12 + 18); budget 23: its first clause and the 10-word sentence.
-    choice = fill([1.0, 0.5, 0.4], [30, 10, 12], [[(12, True), (18, True)], [], []], Limits(23, None))
+    clauses = [[(12, True), (18, True)], [], []].__getitem__
+    choice = fill([1.0, 0.5, 0.4], [30, 10, 12], clauses, Limits(23, None))
     assert choice.chosen == (0, 1) and choice.parts == ((0, 1), None)
     # With one unit allowed: the clause, not the lesser sentence that would fill more.
-    assert fill([1.0, 0.5, 0.4], [30, 10, 22], [[(12, True), (18, True)], [], []], Limits(23, 1)).chosen == (0,)
+    assert fill([1.0, 0.5, 0.4], [30, 10, 22], clauses, Limits(23, 1)).chosen == (0,)
 
 
 PAGES = [article(seed) for seed in range(8)]
