@@ -335,7 +335,7 @@ def news_sets(path: Path, per_half: int) -> dict[str, dict[str, list[Topic]]]:
             d = json.loads(line)
             rows.append((zlib.crc32(d["id"].encode("utf-8")), d))
     rows.sort(key=lambda r: r[0])
-    out: dict[str, dict[str, list[Topic]]] = {"title": {"tune": [], "report": []}, "paragraph": {"tune": [], "report": []}}
+    out: dict[str, dict[str, list[Topic]]] = {s: {"tune": [], "report": []} for s in ("title", "paragraph")}
     for crc, d in rows:
         half = "tune" if crc % 2 == 0 else "report"
         if len(out["title"][half]) >= per_half:
@@ -364,7 +364,8 @@ def compare(topics: Sequence[Topic]) -> dict[str, tuple[float, float]]:
 
 def report_sets(sets: Mapping[str, Sequence[Topic]]) -> None:
     """Print khabar beside both leads at the same length for each set, and the margin over the lead cut."""
-    print(f"{'set':<34} {'n':>4} {'words':>5}   {'khabar':>13}   {'lead whole':>13}   {'lead cut':>13}   {'khabar - lead cut':>17}")
+    heads = "   ".join(f"{h:>13}" for h in ("khabar", "lead whole", "lead cut"))
+    print(f"{'set':<34} {'n':>4} {'words':>5}   {heads}   {'khabar - lead cut':>17}")
     for name, topics in sets.items():
         if not topics:
             continue
@@ -462,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help="print the parameters learnt from all articles")
     parser.add_argument("--sections", action="store_true", help="print how each article is sectioned")
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS, help="ANT news JSONL for the second set")
-    parser.add_argument("--news-articles", type=int, default=300, help="articles per half of the news set (default 300)")
+    parser.add_argument("--news-articles", type=int, default=300, help="articles per half of the news set")
     parser.add_argument("--no-news", action="store_true", help="leave the news set out")
     parser.add_argument("--no-sumy", action="store_true", help="leave sumy's summarisers out")
     parser.add_argument(

@@ -42,8 +42,10 @@ _BOILERPLATE = re.compile(
             "\u0627\u0642\u0631[\u0623\u0627]+ \u0623\u064a\u0636\u0627",  # "read also"
             "\u0634\u0627\u0631\u0643 \u0639\u0628\u0631",  # "share via"
             "\u00a9",  # copyright sign
-            "\u062a\u0639\u0628\u0631 \u0639\u0646 (?:\u0631\u0623\u064a|\u0622\u0631\u0627\u0621) (?:\u0623\u0635\u062d\u0627\u0628|\u0643\u0627\u062a\u0628)",  # "express(es) the opinion of their authors/writer"
-            "\u0633\u064a\u0627\u0633\u0629 \u0627\u0644\u062a\u0639\u0644\u064a\u0642\u0627\u062a",  # "comments policy"
+            # "express(es) the opinion of their authors/writer": a comment policy
+            "\u062a\u0639\u0628\u0631 \u0639\u0646 (?:\u0631\u0623\u064a|\u0622\u0631\u0627\u0621) "
+            "(?:\u0623\u0635\u062d\u0627\u0628|\u0643\u0627\u062a\u0628)",
+            "\u0633\u064a\u0627\u0633\u0629 \u0627\u0644\u062a\u0639\u0644\u064a\u0642\u0627\u062a",  # comments policy
         )
     )
 )
@@ -82,7 +84,7 @@ class Analysis:
     text: str = ""  # Sectioned.text, which the candidates' offsets index
 
     def clauses(self, k: int) -> tuple[tuple[int, int, int, bool], ...]:
-        """Return the clauses of candidate ``k`` (see ``clauses.split``): worked out only for the few the budget weighs."""
+        """Return the clauses of candidate ``k`` (see ``clauses.split``), worked out for the few a budget weighs."""
         c = self.candidates[k]
         return ((c.start, c.end, c.words, True),) if c.question else split(self.text, c.start, c.end)
 

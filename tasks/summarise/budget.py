@@ -174,7 +174,8 @@ def fill(
     A unit is a sentence whole, its first clauses or one later clause that reads alone; at
     most one unit a sentence (``clauses(i)`` gives sentence i's, see ``Clause``, and is
     asked only of the sentences weighed).  A unit's value is its sentence's score (below
-    zero counts as next to nothing) times its words, less for a part (``FIRST_CLAUSES``, ``LATER_CLAUSE``): so the budget
+    zero counts as next to nothing) times its words, less for a part (``FIRST_CLAUSES``,
+    ``LATER_CLAUSE``): so the budget
     fills with the most relevant words there are, in units that read alone.  The best
     sentence (ties to the earlier) is always in the summary; where not even its first
     clause fits it is cut at the word limit, the only cut.  Needs ``limits.words``.

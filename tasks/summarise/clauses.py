@@ -30,28 +30,51 @@ _MARKS = re.compile('["()\\[\\]\u00ab\u00bb\u201c\u201d]|' + _SEPARATOR.pattern)
 # not read alone).
 _DEPENDENT = frozenset(
     word_form(w)
-    for w in (
-        "\u0627\u0644\u0630\u064a \u0627\u0644\u062a\u064a \u0627\u0644\u0630\u064a\u0646 \u0627\u0644\u0644\u0630\u064a\u0646 "  # alladhi allati alladhina alladhayn
-        "\u0627\u0644\u0644\u062a\u064a\u0646 \u0627\u0644\u0644\u0630\u0627\u0646 \u0627\u0644\u0644\u062a\u0627\u0646 "  # allatayn alladhan allatan
-        "\u0627\u0644\u0644\u0648\u0627\u062a\u064a \u0627\u0644\u0644\u0627\u062a\u064a "  # allawati allati
-        "\u0645\u0627 \u0645\u0645\u0627 \u0628\u0645\u0627 \u0643\u0645\u0627 \u062d\u064a\u062b \u0625\u0630 \u0623\u064a "  # ma mimma bima kama haythu idh ay
-        "\u0641\u064a \u0645\u0646 \u0625\u0644\u0649 \u0627\u0644\u0649 \u0639\u0644\u0649 \u0639\u0646 \u0645\u0639 "  # fi min ila ila ala an maa
-        "\u0645\u0646\u0630 \u062d\u062a\u0649 \u0639\u0646\u062f \u0639\u0628\u0631 \u062e\u0644\u0627\u0644 \u0628\u064a\u0646 "  # mundhu hatta inda abra khilal bayna
-        "\u0646\u062d\u0648 \u0644\u062f\u0649 \u062d\u0648\u0644 \u0636\u062f \u062f\u0648\u0646 \u0628\u062f\u0648\u0646 "  # nahwa lada hawla didda duna biduni
-        "\u062a\u062d\u062a \u0641\u0648\u0642 \u0623\u0645\u0627\u0645 \u0642\u0628\u0644 \u0628\u0639\u062f \u0628\u0639\u062f\u0645\u0627 "  # taht fawq amam qabl bad badama
-        "\u0644\u0643\u0646 \u0628\u0644 \u0623\u0648 \u0623\u0645 \u0625\u0644\u0627 \u0623\u0646 \u0625\u0646 \u0644\u0623\u0646 "  # lakin bal aw am illa an in liann
-        "\u0628\u064a\u0646\u0645\u0627 \u0639\u0646\u062f\u0645\u0627 \u0643\u0644\u0645\u0627 \u0645\u062b\u0644 \u0648\u0641\u0642 \u0648\u0641\u0642\u0627 "  # baynama indama kullama mithl wafq wafqan
-        "\u062d\u0633\u0628 \u0628\u062d\u0633\u0628 \u0636\u0645\u0646 \u0625\u0630\u0627 \u0644\u0648 \u0644\u0648\u0644\u0627 "  # hasab bihasab dimn idha law lawla
-        "\u0648\u0633\u0637 \u0625\u062b\u0631 \u0639\u0642\u0628 \u0631\u063a\u0645 \u0628\u0631\u063a\u0645 \u0628\u0633\u0628\u0628 \u062c\u0631\u0627\u0621"  # wasat ithr aqib raghm biraghm bisabab jarra
-    ).split()
+    for line in (
+        "\u0627\u0644\u0630\u064a \u0627\u0644\u062a\u064a",  # alladhi allati
+        "\u0627\u0644\u0630\u064a\u0646 \u0627\u0644\u0644\u0630\u064a\u0646",  # alladhina alladhayn
+        "\u0627\u0644\u0644\u062a\u064a\u0646 \u0627\u0644\u0644\u0630\u0627\u0646",  # allatayn alladhan
+        "\u0627\u0644\u0644\u062a\u0627\u0646",  # allatan
+        "\u0627\u0644\u0644\u0648\u0627\u062a\u064a \u0627\u0644\u0644\u0627\u062a\u064a",  # allawati allati
+        "\u0645\u0627 \u0645\u0645\u0627 \u0628\u0645\u0627 \u0643\u0645\u0627",  # ma mimma bima kama
+        "\u062d\u064a\u062b \u0625\u0630 \u0623\u064a",  # haythu idh ay
+        "\u0641\u064a \u0645\u0646 \u0625\u0644\u0649 \u0627\u0644\u0649",  # fi min ila ila
+        "\u0639\u0644\u0649 \u0639\u0646 \u0645\u0639",  # ala an maa
+        "\u0645\u0646\u0630 \u062d\u062a\u0649 \u0639\u0646\u062f \u0639\u0628\u0631",  # mundhu hatta inda abra
+        "\u062e\u0644\u0627\u0644 \u0628\u064a\u0646",  # khilal bayna
+        "\u0646\u062d\u0648 \u0644\u062f\u0649 \u062d\u0648\u0644 \u0636\u062f",  # nahwa lada hawla didda
+        "\u062f\u0648\u0646 \u0628\u062f\u0648\u0646",  # duna biduni
+        "\u062a\u062d\u062a \u0641\u0648\u0642 \u0623\u0645\u0627\u0645 \u0642\u0628\u0644",  # taht fawq amam qabl
+        "\u0628\u0639\u062f \u0628\u0639\u062f\u0645\u0627",  # bad badama
+        "\u0644\u0643\u0646 \u0628\u0644 \u0623\u0648 \u0623\u0645",  # lakin bal aw am
+        "\u0625\u0644\u0627 \u0623\u0646 \u0625\u0646 \u0644\u0623\u0646",  # illa an in liann
+        "\u0628\u064a\u0646\u0645\u0627 \u0639\u0646\u062f\u0645\u0627",  # baynama indama
+        "\u0643\u0644\u0645\u0627 \u0645\u062b\u0644",  # kullama mithl
+        "\u0648\u0641\u0642 \u0648\u0641\u0642\u0627",  # wafq wafqan
+        "\u062d\u0633\u0628 \u0628\u062d\u0633\u0628 \u0636\u0645\u0646 \u0625\u0630\u0627",  # hasab bihasab dimn idha
+        "\u0644\u0648 \u0644\u0648\u0644\u0627",  # law lawla
+        "\u0648\u0633\u0637 \u0625\u062b\u0631 \u0639\u0642\u0628 \u0631\u063a\u0645",  # wasat ithr aqib raghm
+        "\u0628\u0631\u063a\u0645 \u0628\u0633\u0628\u0628 \u062c\u0631\u0627\u0621",  # biraghm bisabab jarra
+    )
+    for w in line.split()
 )
 
 
 # Words that open the object of what comes before ("said, that ..."): the part before
 # does not stand alone without them.
 _COMPLEMENTS = frozenset(
-    word_form(w) for w in ("\u0625\u0646", "\u0623\u0646", "\u0628\u0623\u0646", "\u0625\u0646\u0647", "\u0623\u0646\u0647", "\u0625\u0646\u0647\u0627", "\u0623\u0646\u0647\u0627", "\u0642\u0627\u0626\u0644\u0627")
-)  # in, an, bi-an, innahu, annahu, innaha, annaha, qa'ilan ("saying")
+    word_form(w)
+    for w in (
+        "\u0625\u0646",  # inna
+        "\u0623\u0646",  # anna
+        "\u0628\u0623\u0646",  # bi-anna
+        "\u0625\u0646\u0647",  # innahu
+        "\u0623\u0646\u0647",  # annahu
+        "\u0625\u0646\u0647\u0627",  # innaha
+        "\u0623\u0646\u0647\u0627",  # annaha
+        "\u0642\u0627\u0626\u0644\u0627",  # qa'ilan, "saying"
+    )
+)
 
 
 def _depends(part: str) -> bool:

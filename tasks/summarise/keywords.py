@@ -34,7 +34,9 @@ _CONJ_ARTICLE = ("\u0648\u0627\u0644", "\u0641\u0627\u0644")
 
 # Words that open a name and say nothing alone (matching forms): abd, abu, ibn/bin, al (family), umm.
 _NAME_PARTICLES = frozenset(
-    word_form(w) for w in ("\u0639\u0628\u062f", "\u0623\u0628\u0648", "\u0627\u0628\u0646", "\u0628\u0646", "\u0622\u0644", "\u0623\u0645")
+    word_form(w)
+    for w in ("\u0639\u0628\u062f", "\u0623\u0628\u0648", "\u0627\u0628\u0646")  # abd abu ibn
+    + ("\u0628\u0646", "\u0622\u0644", "\u0623\u0645")  # bin al umm
 )
 
 Key = tuple[str, ...]  # stems: one for a word, two for a phrase, each word of a name
@@ -237,9 +239,9 @@ def keywords(
             early = 1.0 + _EARLY_BONUS * (1.0 - first_seen[t])
             ranked.append((-(n * early + bonus.get(t, 0.0)), first_seen[t], (t,), ""))
     size = max(1, len(sectioned.text))
-    for key, shown, n, at in names:
+    for name, spelt, n, at in names:
         first = at / size
-        ranked.append((-(n * (1.0 + _EARLY_BONUS * (1.0 - first)) * _PHRASE_BONUS), first, key, "\0" + shown))
+        ranked.append((-(n * (1.0 + _EARLY_BONUS * (1.0 - first)) * _PHRASE_BONUS), first, name, "\0" + spelt))
     for (a, b), n in phrases:
         key: Key = (stem(a), stem(b))
         first = max(first_seen[key[0]], first_seen[key[1]])
@@ -259,9 +261,9 @@ def keywords(
         picked.append((key, phrase))
         if phrase:
             phrases_picked.add(phrase)
-    shown = _match_forms(forms, picked)
-    plain = [k for k, kw in enumerate(shown) if not kw.startswith("\0")]
-    out = [kw[1:] for kw in shown]  # a name is shown as its commonest mention
-    for k, kw in zip(plain, _as_written(sectioned, cands, [shown[k] for k in plain]), strict=True):
+    matched = _match_forms(forms, picked)
+    plain = [k for k, kw in enumerate(matched) if not kw.startswith("\0")]
+    out = [kw[1:] for kw in matched]  # a name is shown as its commonest mention
+    for k, kw in zip(plain, _as_written(sectioned, cands, [matched[k] for k in plain]), strict=True):
         out[k] = kw
     return tuple(out)

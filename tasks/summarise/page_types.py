@@ -24,6 +24,7 @@ from khabar.tasks.records import Sectioned
 
 PAGE_TYPES = ("news", "interview", "list", "live", "opinion")
 MIN_ENTRIES = 3
+_ENTRY_KINDS = ("heading", "paragraph", "lead", "list_item")  # blocks that may open a live entry
 LIST_SHARE = 0.4  # of the candidates' words in list items, for a list article
 _TIME = re.compile(r"^\W{0,3}(\d{1,2})[:.](\d{2})(?!\d)")
 _OPINION = re.compile(
@@ -46,7 +47,7 @@ def page_type(sectioned: Sectioned, candidate_blocks: Sequence[int], candidate_w
         return "interview"
     text = sectioned.text
     stamped = sum(
-        1 for b in blocks if b.kind in ("heading", "paragraph", "lead", "list_item") and _TIME.match(text[b.start : b.end])
+        1 for b in blocks if b.kind in _ENTRY_KINDS and _TIME.match(text[b.start : b.end])
     )
     if stamped >= MIN_ENTRIES:
         return "live"
@@ -69,7 +70,7 @@ def _entries(sectioned: Sectioned, candidate_blocks: Sequence[int]) -> list[int]
     starts = [
         i
         for i, b in enumerate(sectioned.blocks)
-        if b.kind in ("heading", "paragraph", "lead", "list_item") and _TIME.match(text[b.start : b.end])
+        if b.kind in _ENTRY_KINDS and _TIME.match(text[b.start : b.end])
     ]
     out, e = [], -1
     for k in candidate_blocks:
