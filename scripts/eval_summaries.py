@@ -1,20 +1,29 @@
 #!/usr/bin/env python
-"""Score khabar's summariser on EASC with ROUGE, beside the lead and sumy's summarisers.
+"""Score khabar's summariser with ROUGE, beside the lead and sumy's summarisers.
 
     PYTHONPATH=. python scripts/eval_summaries.py [--data DIR] [--cv] [--folds K] [--fit] [--sections]
+        [--news FILE] [--news-articles N] [--no-news] [--no-sumy]
 
-Every article goes through khabar's own normalise, section and entities stages, and
+First, one table of khabar's own summary (whole units: sentences, or clauses of a long
+one; a cut only where not even the best sentence's first clause fits) beside the lead in
+whole sentences and the lead cut to the budget, at the same length, on each set: EASC dev,
+and two sets built from the ANT news articles (``news_sets``: the title as reference at
+one-sentence length, the first paragraph as reference for the rest), each in a half used
+to choose settings ("tune") and a half that was not ("report").  Each set skips with a
+message where its data is absent.  Then the EASC table below.
+
+Every EASC article goes through khabar's own normalise, section and entities stages, and
 every system picks from the same candidate sentences, for a budget equal to the mean
 length of that article's references (in ROUGE tokens).  A system is a ranking of the
 sentences; two ways of spending the budget turn a ranking into a summary, and each is
 applied to every system alike, so that each column compares like with like:
 
 * whole sentences: the best-ranked sentences that fit whole, a sentence that would
-  overflow passed over for later ones that fit (the summarise stage's rule; for khabar
-  this is the stage's own output).  Sentences are counted in the stage's words (as
-  ``str.split`` counts them).  Such a summary stops short of the budget by what no
-  remaining sentence fills (about 8% on EASC), so it scores below the lead cut at the
-  budget: compare it with the whole-sentence lead of this column, never with the other.
+  overflow passed over for later ones that fit (the summarise stage's rule for a budget
+  in sentences).  Sentences are counted in the stage's words (as ``str.split`` counts
+  them).  For khabar this column is the stage's own output, which may hold clauses and
+  fills the budget with a knapsack (3% short of it on EASC); the lead's stops short by
+  what no remaining sentence fills (about 8%).
 * cut at budget: sentences in rank order until the budget is reached, counted in ROUGE
   tokens; the last one taken, the lowest ranked, keeps only the tokens that still fit
   (for the lead: the article's first N tokens, ROUGE's usual word limit).  Cutting the
