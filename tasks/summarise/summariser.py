@@ -91,9 +91,11 @@ def scores(analysis: Analysis, weights: Mapping[str, float] = WEIGHTS) -> list[f
 
 
 def _cut(sentence: str, words: int) -> str:
-    """Return the first ``words`` words of a sentence, with an ellipsis to show the cut."""
+    """Return the first ``words`` words of a sentence, with an ellipsis to show the cut (after no comma)."""
     ends = [m.end() for m in _WORD_RUN.finditer(sentence)]
-    return sentence[: ends[min(words, len(ends)) - 1]] + ELLIPSIS if ends and words > 0 else ""
+    if not ends or words <= 0:
+        return ""
+    return sentence[: ends[min(words, len(ends)) - 1]].rstrip(_SEPARATORS + ":") + ELLIPSIS
 
 
 def select(
