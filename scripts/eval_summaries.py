@@ -112,7 +112,7 @@ def make_topic(
     sectioned = section(normalise(Article(id=name, content=content, kind="text")))
     ents = find_entities(sectioned, recognise)
     analysis = analyse(sectioned, ents)
-    spans = [sectioned.sentences[c.index] for c in analysis.candidates]
+    spans = analysis.candidates  # their start and end: a sentence less a dateline that opens it
     return Topic(
         name,
         sectioned,

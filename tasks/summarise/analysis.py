@@ -31,6 +31,13 @@ BODY_KINDS = frozenset({"lead", "paragraph", "list_item", "answer"})
 # Page furniture and an interviewer's words: never in a summary (named here so that a
 # reader sees they are left out on purpose; any kind not in BODY_KINDS is).
 NEVER_SUMMARISED = frozenset({"title", "tag", "byline", "heading", "dateline", "caption", "pull_quote", "question"})
+# A dateline that opens a sentence: "Dubai, UAE (CNN) --", "Cairo - ": up to six words
+# and an agency in brackets, or up to four words, before a dash.  Left out of the sentence.
+# (Matched at the sentence's start with ``match(text, pos)``: no "^", which would not.)
+_DATELINE = re.compile(
+    "(?:[^\\s()]+[\\s\u060c,]+){0,6}\\([^()\\n]{1,40}\\)\\s*[-\u2013\u2014]{1,2}\\s*"
+    "|(?:[^\\s()]+[\\s\u060c,]+){0,3}[^\\s()]+\\s+[-\u2013\u2014]{1,2}\\s+"
+)
 # A sentence that ends in a question mark (Arabic or Latin), before closing quotes or brackets.
 _QUESTION = re.compile("[?\u061f][\"'\u00bb\u201d)\\]\\s]*$")
 # Sentences that belong to the page, not to the story, should the section stage
@@ -66,7 +73,7 @@ class Candidate:
     forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
     terms: tuple[str, ...]  # stems of its content words
     question: bool = False  # it asks a question: never in a summary
-    start: int = 0  # its offsets in Sectioned.text
+    start: int = 0  # its offsets in Sectioned.text, less a dateline that opens it
     end: int = 0
 
 
@@ -158,15 +165,18 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     for i, s in enumerate(sectioned.sentences):
         if not _is_candidate(sectioned, i, boilerplate):
             continue
-        span = token_range(sectioned, s.start, s.end)
+        start = s.start
+        if dateline := _DATELINE.match(text, s.start, s.end):
+            start = dateline.end() if len(text[dateline.end() : s.end].split()) >= 3 else s.start
+        span = token_range(sectioned, start, s.end)
         kinds = [classify(text[a:b]) for a, b in tokens[_slice(span)]]
         if not any(k[0] for k in kinds):
             continue
-        words = len(text[s.start : s.end].split())
+        words = len(text[start : s.end].split())
         forms = tuple(k[1] for k in kinds)
         terms = tuple(k[2] for k in kinds if k[2] is not None)
-        question = bool(_QUESTION.search(text[s.start : s.end].rstrip()))
-        candidates.append(Candidate(i, len(candidates), words, span, forms, terms, question, s.start, s.end))
+        question = bool(_QUESTION.search(text[start : s.end].rstrip()))
+        candidates.append(Candidate(i, len(candidates), words, span, forms, terms, question, start, s.end))
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 

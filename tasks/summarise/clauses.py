@@ -121,9 +121,9 @@ def split(text: str, start: int, end: int) -> tuple[tuple[int, int, int, bool], 
 
     Offsets are into ``text``; a clause ends just after its separator, so the clauses
     cover the sentence and their words add up to its words.  The sentence is cut where
-    what comes before stands alone and what comes after is long enough and not the
-    object of what comes before (``said, that ...``): every run of first clauses reads
-    as a sentence.  ``alone`` tells whether a later clause also reads alone (it opens
+    what comes before stands alone and what comes after is long enough, never before
+    the object of a verb (``said, on Tuesday, that ...``): every run of first clauses
+    reads as a sentence.  ``alone`` tells whether a later clause also reads alone (it opens
     with no word that ties it to the one before).  A sentence that does not split gives
     one clause, itself.
     """
@@ -131,9 +131,15 @@ def split(text: str, start: int, end: int) -> tuple[tuple[int, int, int, bool], 
     words = len(sentence.split())
     cuts = [0]
     alone = [True]
-    for at in _free_separators(sentence):
+    free = _free_separators(sentence)
+    # "FAO announced, on Thursday, that prices fell": the object comes after the last
+    # separator that opens one, and no cut before it leaves a part that stands alone.
+    objects = [at for at in free if _completes(sentence[at:])]
+    for at in free:
+        if objects and at <= objects[-1]:
+            continue
         before, after = sentence[cuts[-1] : at], sentence[at:]
-        if _stands_alone(before) and _stands_alone(after) and not _completes(after):
+        if _stands_alone(before) and _stands_alone(after):
             cuts.append(at)
             alone.append(not _depends(after))
     if len(cuts) == 1:

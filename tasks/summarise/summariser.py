@@ -137,12 +137,12 @@ def render(sectioned: Sectioned, analysis: Analysis, choice: Choice) -> tuple[st
     parts: list[str] = []
     indexes = tuple(analysis.candidates[k].index for k in choice.chosen)
     for n, k in enumerate(choice.chosen):
-        s = sectioned.sentences[analysis.candidates[k].index]
+        c = analysis.candidates[k]
         part = choice.part(n)
         if choice.cut_words is not None:
-            parts.append(_cut(text[s.start : s.end].strip(), choice.cut_words))
+            parts.append(_cut(text[c.start : c.end].strip(), choice.cut_words))
         elif part is None:
-            parts.append(text[s.start : s.end].strip())
+            parts.append(text[c.start : c.end].strip())
         else:
             clauses = analysis.clauses(k)
             start, end = clauses[part[0]][0], clauses[part[1] - 1][1]
