@@ -6,9 +6,10 @@ the same thing: ``X said on Tuesday, in a statement to the press, that ...`` has
 a semicolon or an Arabic semicolon followed by a space, outside quotes and brackets,
 where the first part stands alone: both parts hold at least ``MIN_WORDS`` words and a
 letter, and the second is not the object of the first (``said, that ...``).  The
-second part stands alone too, as a unit of its own, unless it opens with a word that
-ties it to the first (a relative pronoun, a preposition, a subordinating particle:
-``, which ...``, ``, in the capital ...``).
+second part stands alone too, as a unit of its own, where it follows a semicolon or
+opens with "and"/"so" on its first word, and does not open with a word that ties it to
+the first (a relative pronoun, a preposition, a subordinating particle: ``, which ...``,
+``, in the capital ...``).
 """
 
 from __future__ import annotations
@@ -89,6 +90,22 @@ def _depends(part: str) -> bool:
     return len(form) > 2 and form[0] in ("\u0648", "\u0641") and form[1:] in _DEPENDENT
 
 
+def _opens_clause(separator: str, part: str) -> bool:
+    """Return True if a part after a separator reads as a sentence of its own.
+
+    After a semicolon, unless it opens with a dependent word; after a comma, only where it
+    opens with wa- or fa- ("and", "so") on a word that is not dependent (``, and the
+    campaign covers ...``): after a comma a part is more often the rest of the first
+    (``, on Thursday, the list of ...``).
+    """
+    if _depends(part):
+        return False
+    if separator in ";\u061b":
+        return True
+    first = word_form(part.split(maxsplit=1)[0].strip("\"'\u00ab\u201c("))
+    return len(first) > 3 and first[0] in ("\u0648", "\u0641")
+
+
 def _free_separators(text: str) -> list[int]:
     """Return the offsets just after each separator that stands outside quotes and brackets."""
     out: list[int] = []
@@ -141,7 +158,7 @@ def split(text: str, start: int, end: int) -> tuple[tuple[int, int, int, bool], 
         before, after = sentence[cuts[-1] : at], sentence[at:]
         if _stands_alone(before) and _stands_alone(after):
             cuts.append(at)
-            alone.append(not _depends(after))
+            alone.append(_opens_clause(sentence[at - 1], after))
     if len(cuts) == 1:
         return ((start, end, words, True),)
     bounds = [*cuts, len(sentence)]
