@@ -305,3 +305,27 @@ def test_keywords_hold_no_function_words_or_numbers_and_keep_names_whole() -> No
     # Without the entity, "Abd" still never stands alone as a keyword.
     bare = summarise(sec, NO_ENTITIES, Budget()).keywords
     assert "عبد" not in bare
+
+
+def test_a_dateline_that_opens_the_first_sentence_is_left_out() -> None:
+    title, sentences = topics()[0]
+    for dateline in ("دبي، الإمارات العربية المتحدة (CNN) -- ", "القاهرة - "):
+        sec = build(("title", title), ("paragraph", dateline + " ".join(sentences)))
+        summary = summarise(sec, NO_ENTITIES, Budget(words=1000))
+        assert summary.text.startswith(sentences[0]) and dateline.strip() not in summary.text
+    # A dash later in a sentence is not a dateline.
+    inside = "أعلن وزير المالية المصري أحمد كجوك - في مؤتمر صحفي - خطة جديدة لخفض العجز."
+    sec = build(("title", title), ("paragraph", inside))
+    assert summarise(sec, NO_ENTITIES, Budget(words=1000)).text == inside
+
+
+def test_no_clause_is_cut_off_before_the_object_of_its_verb() -> None:
+    fao = (
+        "أعلنت منظمة الأغذية والزراعة للأمم المتحدة، اليوم الخميس، أن أسعار الغذاء العالمية انخفضت "
+        "في يونيو على أساس شهري، وهو الانخفاض الأول منذ أشهر طويلة."
+    )
+    parts = [fao[a:b] for a, b, _, _ in split(fao, 0, len(fao))]
+    assert len(parts) == 2 and parts[0].endswith("على أساس شهري\u060c")
+    # After a comma, a part reads alone only where it opens with "and"/"so".
+    gazette = "نشرت الجريدة الرسمية في لبنان، الخميس، قائمة المجنسين في مرسوم رئاسي أثار اعتراضات كثيرة."
+    assert [alone for *_, alone in split(gazette, 0, len(gazette))][1:] in ([], [False])
