@@ -16,10 +16,25 @@ from typing import Annotated, Any
 import typer
 
 from khabar.config.settings import Settings, load_settings
+from khabar.config.version import package_version
 from khabar.worker.batching import send_payloads
 
 app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
                   no_args_is_help=True, add_completion=False)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"khabar {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the installed khabar's version and exit.")] = False,
+) -> None:
+    pass
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -121,6 +136,7 @@ def worker(
 ) -> None:
     """Start a Celery worker with khabar's options."""
     from khabar.config.settings import STAGE_NAMES
+    from khabar.worker.cpus import available_cpus
 
     mod = _celery(ctx)
     settings = mod.settings
@@ -128,8 +144,8 @@ def worker(
     # Mingle makes a starting worker wait a second for neighbours' revoked-task lists;
     # khabar revokes nothing, so it only delays the first task.
     argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E", "--without-mingle"]
-    if concurrency or settings.concurrency:
-        argv += ["--concurrency", str(concurrency or settings.concurrency)]
+    # Not Celery's default (the host's CPU count): a container's CPU quota (worker/cpus.py).
+    argv += ["--concurrency", str(concurrency or settings.concurrency or available_cpus())]
     if hostname:
         argv += ["--hostname", hostname]
     mod.app.worker_main(argv)
