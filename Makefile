@@ -17,7 +17,7 @@ WHEEL_VENV ?= build/wheel-venv
 # What runs against the installed wheel: its own checks, the end-to-end tests, the CLI.
 WHEEL_TESTS ?= tests/test_installed.py tests/test_version.py tests/test_end_to_end.py tests/test_cli_process.py
 
-.PHONY: demo test test-checkout test-wheel wheel install lock lint bench eval clean
+.PHONY: demo test test-checkout test-wheel wheel install lock venv-sizes lint bench eval clean
 
 $(STAMP): pyproject.toml $(LOCK)/dev.txt $(LOCK)/torch-cpu.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,20 @@ lock: $(STAMP)  ## requirements/*.txt from pyproject.toml and requirements/pins.
 	$(COMPILE) -c $(LOCK)/pins.in -o $(LOCK)/runtime.txt pyproject.toml
 	$(COMPILE) --all-extras -c $(LOCK)/pins.in -c $(LOCK)/runtime.txt -o $(LOCK)/dev.txt pyproject.toml
 	$(PY) $(LOCK)/derive.py
+
+# docs/OPERATIONS.md's venv sizes: a fresh venv per lock with the wheel, measured with du.
+SIZES_DIR ?= build/sizes
+venv-sizes: wheel  ## du -sh of a default install (runtime.txt) and of a CRF-only one (crf.txt)
+	@for kind in runtime crf; do \
+	  rm -rf $(SIZES_DIR)/$$kind && $(PYTHON) -m venv $(SIZES_DIR)/$$kind || exit 1; \
+	  if [ $$kind = runtime ]; then \
+	    $(SIZES_DIR)/$$kind/bin/python $(LOCKED) --extra-index-url $(TORCH_INDEX) -r $(LOCK)/torch-cpu.txt || exit 1; \
+	  fi; \
+	  $(SIZES_DIR)/$$kind/bin/python $(LOCKED) -r $(LOCK)/$$kind.txt 2>/dev/null || exit 1; \
+	  $(SIZES_DIR)/$$kind/bin/python -m pip install -q --no-deps --no-index dist/khabar-*.whl || exit 1; \
+	  echo "$$kind.txt: $$($(SIZES_DIR)/$$kind/bin/python -m pip list 2>/dev/null | tail -n +3 | wc -l) packages," \
+	       "$$(du -sh $(SIZES_DIR)/$$kind | cut -f1)"; \
+	done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
