@@ -48,7 +48,7 @@ test-wheel: wheel  ## the built wheel installed alone in a fresh venv: what ship
 	$(WHEEL_VENV)/bin/python $(LOCKED) -r $(LOCK)/wheel-test.txt
 	$(WHEEL_VENV)/bin/python -m pip install -q --no-deps --no-index dist/khabar-*.whl
 	KHABAR_TEST_INSTALLED=1 KHABAR_CHECKOUT_PYTHON=$(abspath $(PY)) \
-	  $(WHEEL_VENV)/bin/python -m pytest -q -ra -p no:cacheprovider $(WHEEL_TESTS)
+	  $(WHEEL_VENV)/bin/python -m pytest -q -rA -p no:cacheprovider $(WHEEL_TESTS)
 
 # After adding or changing a dependency in pyproject.toml (or a pin in requirements/pins.in).
 # pip-compile keeps the versions already locked unless asked: `make lock UPGRADE=--upgrade`.

@@ -90,7 +90,9 @@ def test_every_file_of_the_package_folders_is_installed_byte_for_byte() -> None:
         record = files[name].hash
         assert record is not None and record.mode == "sha256", name
         digest = urlsafe_b64encode(hashlib.sha256(source.read_bytes()).digest()).rstrip(b"=").decode()
-        assert record.value == digest, f"{name} differs from {source}"
+        assert record.value == digest, f"the wheel's {name} differs from {source}"
+        installed = INSTALLED / name
+        assert installed.is_file() and installed.read_bytes() == source.read_bytes(), f"{installed} differs"
     extra = sorted(p for p in files if p.startswith("khabar/") and p not in expected and "__pycache__" not in p)
     assert extra == [], f"installed but not in the checkout: {extra}"
     print(f"{len(expected)} files checked, of which data: "
