@@ -60,6 +60,7 @@ def main(
     backend: Annotated[str, typer.Option(help="recogniser backend")] = "crf",
     model: Annotated[Path | None, typer.Option(help="model folder (default: the committed model)")] = None,
     dev_split: Annotated[float | None, typer.Option(help="score only this final fraction of FILE")] = None,
+    dev_at: Annotated[str, typer.Option(help="with --dev-split: the 'end' (default) or 'start' block")] = "end",
     stage: Annotated[bool, typer.Option(help="also score the entities stage's output, beside the raw labels")] = False,
     article_sentences: Annotated[
         int, typer.Option(min=1, help="with --stage: consecutive sentences taken as one article")
@@ -71,7 +72,7 @@ def main(
         raise typer.Exit(0)
     sentences = read_file(file)
     if dev_split:
-        sentences = split_dev(sentences, dev_split)[1]
+        sentences = split_dev(sentences, dev_split, dev_at)[1]
     recogniser: Recogniser
     if backend == "crf":
         from khabar.tasks.entities.crf import load_crf

@@ -2,8 +2,8 @@
 
 A recogniser labels token sequences with IOB2 labels; this module chooses the
 sequences, runs the recogniser over them in batches, and hands the labels on to
-``filters`` (spans that read as ordinary words), ``propagate`` (a name found once is
-found everywhere in the article), ``mentions`` (spans, clitics) and ``merge`` (one
+``filters`` (spans that read as ordinary words), ``repair`` (spans a reader would mend),
+``propagate`` (a name found once is found everywhere in the article), ``mentions`` (spans, clitics) and ``merge`` (one
 entity per real-world entity).
 Backends are loaded by ``load_recogniser``, once per process.
 """
@@ -21,10 +21,12 @@ from khabar.tasks.entities.filters import drop_phrases
 from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from khabar.tasks.entities.merge import merge_mentions
 from khabar.tasks.entities.propagate import propagate
+from khabar.tasks.entities.repair import repair_spans
 from khabar.tasks.normalise import match_form
 from khabar.tasks.records import ENTITY_TYPES, Entities, Sectioned
 
-VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
+VERSION = "4"  # 4: spans mended (``repair``): split names joined, prepositions, nisbas, verbs left out
+# 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
 # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
 BACKENDS = ("crf", "bert", "gazetteer")
 # Sequences per call to a recogniser's ``tag``: a whole article at once, so the CRF's document
@@ -191,6 +193,7 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
     labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
     lexicon = recogniser.lexicon if isinstance(recogniser, KnowsWords) else None
     decoded = drop_phrases(text, sequences, [decode_iob(lab) for lab in labels], lexicon)
+    decoded = repair_spans(text, sequences, decoded, lexicon)
     decoded = propagate(text, sequences, decoded, lexicon)
     spans = [
         (seq[span.first : span.end], span.type)

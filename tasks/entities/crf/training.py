@@ -118,6 +118,7 @@ def train(
     *,
     extra_files: Sequence[str | Path] = (),
     dev_fraction: float | None = None,
+    dev_at: str = "end",
     options: TrainOptions | None = None,
     lexicon_dir: str | Path | None = None,
     rebuild_lexicon: bool = False,
@@ -134,12 +135,13 @@ def train(
     sentences = read_file(train_file)
     dev: list[Sentence] | None = read_file(dev_file) if dev_file else None
     if dev is None and dev_fraction:
-        sentences, dev = split_dev(sentences, dev_fraction)
+        sentences, dev = split_dev(sentences, dev_fraction, dev_at)
     extra: list[Sentence] = []
     for f in extra_files:
         extra.extend(read_file(f))
     lexicon = _lexicon(Path(lexicon_dir) if lexicon_dir else None, rebuild_lexicon).without(without_categories)
-    dev_name = Path(dev_file).name if dev_file else (f"final {dev_fraction:.0%} of train" if dev else None)
+    block = "final" if dev_at == "end" else "first"
+    dev_name = Path(dev_file).name if dev_file else (f"{block} {dev_fraction:.0%} of train" if dev else None)
     meta = {"data": [Path(train_file).name, *(Path(f).name for f in extra_files)], "dev": dev_name}
     return train_sentences(sentences + extra, out_path, dev=dev, options=options, lexicon=lexicon,
                            meta=meta)
