@@ -30,6 +30,9 @@ def train_ner(
     clusters: Annotated[
         bool, typer.Option(help="word-cluster features (needs clusters.bin in the lexicon's folder)")
     ] = True,
+    votes: Annotated[
+        bool, typer.Option(help="nearest-neighbour type votes (needs the vectors cached by clusters_build)")
+    ] = True,
     rebuild_lexicon: Annotated[
         bool, typer.Option(help="rebuild gazetteers and word frequencies from the packages")
     ] = False,
@@ -48,7 +51,8 @@ def train_ner(
     from khabar.tasks.entities.crf.training import TrainOptions
     from khabar.tasks.entities.crf.training import train as run_train
 
-    options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations, features=FeatureConfig(clusters=clusters))
+    features = FeatureConfig(clusters=clusters, votes=votes and clusters)
+    options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations, features=features)
     result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, dev_at=dev_at, options=options,
                        rebuild_lexicon=rebuild_lexicon, without_categories=without_category or ())
     typer.echo(f"model written to {result.out_path} ({result.n_train_tokens} training tokens, "

@@ -101,12 +101,12 @@ class ClusterTable:
             raise ValueError("truncated cluster table")
         return table
 
-    def save(self, folder: str | Path) -> None:
-        """Write ``clusters.bin`` into ``folder``."""
-        (Path(folder) / CLUSTERS_FILE).write_bytes(self.to_bytes())
+    def save(self, folder: str | Path, name: str = CLUSTERS_FILE) -> None:
+        """Write the table as ``name`` into ``folder``."""
+        (Path(folder) / name).write_bytes(self.to_bytes())
 
     @classmethod
-    def load(cls, folder: str | Path) -> ClusterTable | None:
-        """Return the table saved in ``folder``, or None when it has none."""
-        path = Path(folder) / CLUSTERS_FILE
+    def load(cls, folder: str | Path, name: str = CLUSTERS_FILE) -> ClusterTable | None:
+        """Return the table saved as ``name`` in ``folder``, or None when there is none."""
+        path = Path(folder) / name
         return cls.from_bytes(path.read_bytes()) if path.exists() else None

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from khabar.tasks.entities.crf.lexicon import NISBA_SUFFIXES, Lexicon, clitic_variants
+from khabar.tasks.entities.crf.neighbours import vote_feature
 from khabar.tasks.normalise import match_form
 
 _AL = "\u0627\u0644"
@@ -39,6 +40,7 @@ class FeatureConfig:
     bigrams: bool = True  # neighbouring word pairs
     doc_window: int = 150  # tokens either side searched for other mentions of a word (0: off)
     clusters: bool = False  # word2vec k-means clusters of the word and its stem (clusters.bin)
+    votes: bool = False  # nearest-neighbour type votes of the word or its stem (votes.bin)
 
     def to_json(self) -> dict[str, Any]:
         """Return the configuration as JSON-ready values (for ``meta.json``)."""
@@ -178,6 +180,12 @@ class FeatureExtractor:
             own_k, ctx_k = self._cluster_features(form, st, bare)
             own += own_k
             ctx += ctx_k
+        if cfg.votes and self.lexicon.votes is not None:
+            table = self.lexicon.votes
+            vote = table.get(form) or table.get(st) or table.get(_AL + bare)
+            own.append("nn=" + (vote_feature(vote[0]) if vote else "none"))
+            if vote:
+                ctx.append("nn=" + vote_feature(vote[0]))
         gcats = tuple(c for c in ctx if c.startswith("g="))
         # Interned: the same feature strings recur across thousands of cached words.
         intern = sys.intern

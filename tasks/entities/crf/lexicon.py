@@ -30,6 +30,7 @@ from khabar.tasks.entities.crf.clusters import ClusterTable
 from khabar.tasks.normalise import match_form
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
+VOTES_FILE = "votes.bin"
 WORDFREQ_FILE = "wordfreq.bin"
 
 _AL = "\u0627\u0644"  # the definite article
@@ -147,6 +148,7 @@ class Lexicon:
     zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf*10, when building
     freq: FrequencyTable = field(init=False)  # ``zipf`` as compact hashes: what lookups use
     clusters: ClusterTable | None = None  # word2vec clusters of news words (``clusters.py``), when built
+    votes: ClusterTable | None = None  # nearest-neighbour type votes (``neighbours.py``), made at training
     _first: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -167,7 +169,8 @@ class Lexicon:
                         raw.setdefault(tuple(phrase.split(" ")), set()).add(cat)
         wf = folder / WORDFREQ_FILE
         freq = FrequencyTable.from_bytes(wf.read_bytes()) if wf.exists() else FrequencyTable()
-        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()}, clusters=ClusterTable.load(folder))
+        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()}, clusters=ClusterTable.load(folder),
+                      votes=ClusterTable.load(folder, VOTES_FILE))
         lexicon.freq = freq
         return lexicon
 
@@ -177,7 +180,7 @@ class Lexicon:
         if not drop:
             return self
         kept = type(self)(phrases={p: cats - drop for p, cats in self.phrases.items() if cats - drop},
-                          clusters=self.clusters)
+                          clusters=self.clusters, votes=self.votes)
         kept.freq = self.freq
         return kept
 
@@ -194,6 +197,8 @@ class Lexicon:
         (folder / WORDFREQ_FILE).write_bytes(self.freq.to_bytes())
         if self.clusters is not None:
             self.clusters.save(folder)
+        if self.votes is not None:
+            self.votes.save(folder, VOTES_FILE)
 
     def word_categories(self, form: str) -> frozenset[str]:
         """Return the categories of the one-word phrase that a reading of ``form`` matches."""

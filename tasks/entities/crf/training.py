@@ -16,6 +16,7 @@ from typing import Any
 
 import pycrfsuite
 
+from khabar.tasks.entities.crf.clusters import ClusterTable
 from khabar.tasks.entities.crf.corpus import Sentence, read_file, split_dev, to_bioes
 from khabar.tasks.entities.crf.features import FeatureConfig, FeatureExtractor
 from khabar.tasks.entities.crf.lexicon import Lexicon
@@ -54,6 +55,19 @@ def _lexicon(lexicon_dir: Path | None, rebuild: bool) -> Lexicon:
     return Lexicon.load(lexicon_dir or DEFAULT_MODEL_DIR)
 
 
+def _votes(train: Sequence[Sentence], lexicon: Lexicon) -> ClusterTable:
+    """Return the nearest-neighbour votes of the training labels (needs the cached vectors)."""
+    from gensim.models import KeyedVectors
+
+    from khabar.tasks.entities.crf.clusters_build import DEFAULT_CACHE, VECTORS_FILE
+    from khabar.tasks.entities.crf.neighbours import build_votes
+
+    vectors = DEFAULT_CACHE / VECTORS_FILE
+    if lexicon.clusters is None or not vectors.exists():
+        raise FileNotFoundError(f"votes need the word clusters and the vectors at {vectors}: run clusters_build first")
+    return build_votes(train, KeyedVectors.load(str(vectors)), lexicon.clusters)
+
+
 def train_sentences(
     train: Sequence[Sentence],
     out_path: str | Path,
@@ -68,6 +82,7 @@ def train_sentences(
     lexicon = lexicon if lexicon is not None else Lexicon.load(DEFAULT_MODEL_DIR)
     out = Path(out_path)
     out.mkdir(parents=True, exist_ok=True)
+    lexicon.votes = _votes(train, lexicon) if options.features.votes else None
     extractor = FeatureExtractor(lexicon, options.features)
     start = time.perf_counter()
     trainer = pycrfsuite.Trainer(algorithm=options.algorithm, verbose=False)
