@@ -186,14 +186,20 @@ def _sequences(sectioned: Sectioned) -> list[list[int]]:
     return sequences
 
 
-def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE) -> Entities:
-    """Return the entities named in the article's sentences, title and headings, mentions merged."""
+def find_entities(
+    sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE, repair: bool = True
+) -> Entities:
+    """Return the entities named in the article's sentences, title and headings, mentions merged.
+
+    ``repair=False`` leaves the recogniser's spans unmended (``repair``): for measuring what mending gives.
+    """
     text = sectioned.text
     sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
     labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
     lexicon = recogniser.lexicon if isinstance(recogniser, KnowsWords) else None
     decoded = drop_phrases(text, sequences, [decode_iob(lab) for lab in labels], lexicon)
-    decoded = repair_spans(text, sequences, decoded, lexicon)
+    if repair:
+        decoded = repair_spans(text, sequences, decoded, lexicon)
     decoded = propagate(text, sequences, decoded, lexicon)
     spans = [
         (seq[span.first : span.end], span.type)
