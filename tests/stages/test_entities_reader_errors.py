@@ -58,6 +58,13 @@ def test_and_is_cut_off_a_country_in_a_list() -> None:
     assert got == [("إنجلترا", "LOC"), ("تونس", "LOC"), ("بنما", "LOC"), ("بلجيكا", "LOC")]
 
 
+def test_and_is_cut_off_a_name_that_news_writes_and_no_list_has() -> None:
+    # Tillerson is in no gazetteer and too rare for the general word frequencies, but news writes it
+    # (the word clusters hold it) and never "wa-Tillerson" often enough to be clustered.
+    got = found("tillerson", {"أردوغان": "B-PERS", "وتيلرسون": "B-PERS"})
+    assert got == [("أردوغان", "PERS"), ("تيلرسون", "PERS")]
+
+
 def test_in_the_countryside_of_is_no_place() -> None:
     got = found("rif", {"بريف": "B-LOC", "دمشق": "B-LOC"})
     assert got == [("دمشق", "LOC")]
