@@ -22,7 +22,9 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from khabar.tasks.entities.crf.clusters import ClusterTable
 from khabar.tasks.normalise import match_form
@@ -121,7 +123,13 @@ def build_table(wv: Any, sizes: Sequence[int] = SIZES, *, min_count: int = 5, se
     return ClusterTable(sizes, {w: tuple(int(c[i]) for c in ids) for i, w in enumerate(words)})
 
 
-def main(news: Path, out: Path, cache: Path = DEFAULT_CACHE, min_count: int = 5) -> None:
+def main(
+    news: Annotated[Path, typer.Option(help="news articles, JSON lines with title and text")],
+    out: Annotated[Path, typer.Option(help="model folder to write clusters.bin into")],
+    cache: Annotated[Path, typer.Option(help="where tokens and vectors are cached")] = DEFAULT_CACHE,
+    min_count: Annotated[int, typer.Option(help="fewest occurrences of a clustered word")] = 5,
+    workers: Annotated[int, typer.Option(help="word2vec threads (1: reproducible)")] = 1,
+) -> None:
     """Write ``clusters.bin`` for the news corpus ``news`` into the model folder ``out``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if not news.exists():
@@ -129,7 +137,7 @@ def main(news: Path, out: Path, cache: Path = DEFAULT_CACHE, min_count: int = 5)
         return
     start = time.perf_counter()
     tokens_file = tokenise(news, cache)
-    wv = train_vectors(tokens_file, cache, min_count=min_count)
+    wv = train_vectors(tokens_file, cache, min_count=min_count, workers=workers)
     table = build_table(wv, min_count=min_count)
     out.mkdir(parents=True, exist_ok=True)
     table.save(out)
@@ -137,6 +145,4 @@ def main(news: Path, out: Path, cache: Path = DEFAULT_CACHE, min_count: int = 5)
 
 
 if __name__ == "__main__":
-    import typer
-
     typer.run(main)
