@@ -57,7 +57,7 @@ def _rate(n: int, seconds: float) -> str:
     return f"{n / seconds:>9,.0f} tokens/s"
 
 
-def _measure(model: Path | None, sentences: list[list[str]], repeat: int) -> list[str]:
+def _measure(model: str | None, sentences: list[list[str]], repeat: int) -> list[str]:
     from khabar.tasks.entities import find_entities
     from khabar.tasks.entities.crf import load_crf
     from khabar.tasks.entities.scoring import pseudo_articles, sectioned_of
@@ -78,7 +78,9 @@ def _measure(model: Path | None, sentences: list[list[str]], repeat: int) -> lis
     child = _RSS_CHILD.format(root=str(ROOT), model=str(model) if model else None)
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
     before, after = (int(x) for x in out.stdout.split())
-    folder = Path(model) if model else ROOT / "tasks" / "entities" / "crf" / "model"
+    from khabar.tasks.entities.crf import model_dir
+
+    folder = model_dir(model)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     return [
         f"model {model or 'committed'}: load {load_s:.2f} s, folder {size / 1e6:.1f} MB",
@@ -97,7 +99,7 @@ def _timed(fn: object) -> float:
 
 
 def main(
-    model: Annotated[list[Path] | None, typer.Option(help="model folder, repeatable (default: committed)")] = None,
+    model: Annotated[list[str] | None, typer.Option(help="model folder or 'fast', repeatable")] = None,
     data: Annotated[Path, typer.Option(help="ANERcorp-layout file whose dev block is tagged")] = SHARED,
     repeat: Annotated[int, typer.Option(help="timed passes over the text")] = 3,
 ) -> None:

@@ -114,7 +114,8 @@ _loading = threading.Lock()
 def load_recogniser(backend: str = "crf", model_path: str | None = None) -> Recogniser:
     """Return the recogniser of ``backend`` ("crf", "bert" or "gazetteer"), loaded once per process.
 
-    ``model_path`` is the backend's model (None: its default).  The BERT backend is the
+    ``model_path`` is the backend's model (None: its default; for the CRF also "fast", the model
+    without word clusters, see ``khabar.tasks.entities.crf.MODELS``).  The BERT backend is the
     only one that imports torch; a process on another backend never does.
     """
     if backend not in BACKENDS:

@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "tasks" / "entities" / "crf" / "model"
+FAST_DIR = ROOT / "tasks" / "entities" / "crf" / "model_fast"
 DATA_DIR = ROOT / "tasks" / "entities" / "crf" / "data"
 
 
@@ -48,6 +49,8 @@ def test_the_wheel_carries_every_model_file(wheel_names: set[str]) -> None:
     # The files the CRF cannot tag well without: weights, configuration, lexicon, word clusters.
     for name in ("model.crfsuite", "meta.json", "gazetteer.tsv.gz", "wordfreq.bin", "clusters.bin"):
         assert f"khabar/tasks/entities/crf/model/{name}" in expected
+    expected += _expected(FAST_DIR)
+    assert "khabar/tasks/entities/crf/model_fast/model.crfsuite" in expected
     missing = [name for name in expected if name not in wheel_names]
     assert not missing, f"model files not in the wheel: {missing}"
 
