@@ -48,9 +48,16 @@ def train_ner(
             typer.echo(f"skipped: training data {path} not found (it lives in ../shared)")
             raise typer.Exit(0)
     from khabar.tasks.entities.crf.features import FeatureConfig
-    from khabar.tasks.entities.crf.training import TrainOptions
+    from khabar.tasks.entities.crf.lexicon import Lexicon
+    from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR
+    from khabar.tasks.entities.crf.training import TrainOptions, votes_available
     from khabar.tasks.entities.crf.training import train as run_train
 
+    if votes and clusters:
+        why_not = votes_available(Lexicon.load(DEFAULT_MODEL_DIR))
+        if why_not:
+            typer.echo(f"training without nearest-neighbour votes: {why_not}", err=True)
+            votes = False
     features = FeatureConfig(clusters=clusters, votes=votes and clusters)
     options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations, features=features)
     result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, dev_at=dev_at, options=options,

@@ -55,6 +55,21 @@ def _lexicon(lexicon_dir: Path | None, rebuild: bool) -> Lexicon:
     return Lexicon.load(lexicon_dir or DEFAULT_MODEL_DIR)
 
 
+def votes_available(lexicon: Lexicon) -> str | None:
+    """Return why nearest-neighbour votes cannot be built here (None when they can)."""
+    import importlib.util
+
+    from khabar.tasks.entities.crf.clusters_build import DEFAULT_CACHE, VECTORS_FILE
+
+    if lexicon.clusters is None:
+        return "the lexicon has no clusters.bin"
+    if importlib.util.find_spec("gensim") is None:
+        return "gensim is not installed (extra ner-clusters)"
+    if not (DEFAULT_CACHE / VECTORS_FILE).exists():
+        return f"no cached vectors at {DEFAULT_CACHE / VECTORS_FILE} (run clusters_build first)"
+    return None
+
+
 def _votes(train: Sequence[Sentence], lexicon: Lexicon) -> ClusterTable:
     """Return the nearest-neighbour votes of the training labels (needs the cached vectors)."""
     from gensim.models import KeyedVectors
