@@ -328,7 +328,8 @@ def demo(ctx: typer.Context) -> None:
 
 # Commands that live in their own modules register themselves here when present.
 for _module in (
-    "khabar.worker.cli.ner_train", "khabar.worker.cli.ner_tag", "khabar.worker.cli.backfill", "khabar.worker.cli.ops"
+    "khabar.worker.cli.ner_train", "khabar.worker.cli.ner_tag", "khabar.worker.cli.backfill", "khabar.worker.cli.ops",
+    "khabar.worker.cli.console",
 ):
     try:
         _mod = importlib.import_module(_module)
