@@ -5,19 +5,20 @@ unless the lexicon (word frequencies, known names, nisba adjectives) shows the e
 recogniser without one (``bert``, ``gazetteer``) gets only the first rule:
 
 1. **Split names joined.**  Two spans of one type side by side are one name (Porto + Rico,
-   Buenos + Aires) unless the second may begin with a clitic: gold data writes lists as "X wa-Y"
-   (two names), and "Putin bi-Trump" is two people.
+   Buenos + Aires, BMW as "bi em dabliu") unless the second may begin with a clitic (gold data
+   writes lists as "X wa-Y", and "Putin bi-Trump" is two people) or both words are known names
+   (a list without commas).
 2. **A preposition and a noun is not a place.**  A one-word span that is bi-/li-/ka- (after an
    optional wa-/fa-) and a common noun without the article, "bi-rif" ("in the countryside of"),
    "li-madinat" ("to the city of"), is dropped: names follow such words, they are not them.
 3. **Adjectives of nationality are not places.**  A one-word place that is al- + a nisba
    adjective ("al-Suriyya", "Syrian", after a feminine noun) is dropped; the country itself
    ("Suriya", "al-Sa'udiyya") is a known name and stays.
-4. **Verbs and common words are not part of a person's name.**  A person span's first word that
-   reads as a verb ("safara Hayden", "Hayden travelled") and its last word that reads as a common
-   noun, adjective, accusative or dual ("... naw'an", "two kinds") are cut off, unless they are known
-   names.  A span left with a preposition and a word only ("li-nastawrid", "so that we import")
-   is dropped.
+4. **Verbs are not part of a person's name.**  A person span's first word that reads as a verb
+   ("safara Hayden", "Hayden travelled") is cut off, unless it is a known name or a name part (abd,
+   bin).  A span left with a preposition and a word only ("li-nastawrid", "so that we import") is
+   dropped.  Common nouns at a name's end are left alone: too many surnames are nouns (Hamad, Murad,
+   Rizq, Jum'a, Al Thani), and cutting them cost more than it mended on the dev block.
 5. **Names inside longer names.**  A name right after an organisation's head noun in the construct
    state ("liwa' al-Islam", "the Islam Brigade"; "jami'at al-Qahira", Cairo University) is the
    organisation's name, head included; a person's name right after a place's head noun ("shari'
@@ -39,25 +40,18 @@ from khabar.tasks.entities.mentions import (
     clitic_runs,
     is_punctuation,
 )
+from khabar.tasks.entities.propagate import NAME_PARTS
 from khabar.tasks.normalise import match_form
 
 _ARTICLE = "\u0627\u0644"  # al-
 _PREPOSITIONS = ("\u0628", "\u0644", "\u0643")  # bi-, li-, ka-
 
-_ALEF = "\u0627"
 _YEH = "\u064a"
-_TEH = "\u062a"
-_DUAL = "\u0627\u0646"  # -aan
 # zipf * 10.  A verb before a person's name: at least this common, this much rarer with the article
 # (safara 42, al-safara 31) and its imperfect (ya-/ta- + the word) at least this common.
 _EDGE_COMMON = 40
 _NO_ARTICLE_GAP = 10
-_IMPERFECT = 30
-# An accusative (-an) or a dual (-aan) after a name: the word, or the noun of the dual, at least this common
-# (shay'an 54; Bush 45 and Rice 39 are neither).
-_ACCUSATIVE = 45
-# Words that end a compound name and are common words too (match form): al-Din, Allah, the second.
-_NAME_ENDS = frozenset({"\u0627\u0644\u062f\u064a\u0646", "\u0627\u0644\u0644\u0647"})
+_IMPERFECT = 35
 
 
 @runtime_checkable
@@ -77,6 +71,11 @@ def _may_be_clitic(word: str, lexicon: WordKnowledge | None) -> bool:
     return lexicon is None or not lexicon.is_name(match_form(word))
 
 
+def _both_names(left: str, right: str, lexicon: WordKnowledge | None) -> bool:
+    """Return whether both words are known names: two names in a list (Switzerland Finland), not one name."""
+    return lexicon is not None and lexicon.is_name(match_form(left)) and lexicon.is_name(match_form(right))
+
+
 def _join_split_names(words: Sequence[str], spans: list[TokenSpan], lexicon: WordKnowledge | None) -> list[TokenSpan]:
     out: list[TokenSpan] = []
     for sp in spans:
@@ -88,6 +87,7 @@ def _join_split_names(words: Sequence[str], spans: list[TokenSpan], lexicon: Wor
             and not is_punctuation(words[sp.first])
             and not is_punctuation(words[prev.end - 1])
             and not _may_be_clitic(words[sp.first], lexicon)
+            and not _both_names(words[prev.end - 1], words[sp.first], lexicon)
         ):
             out[-1] = TokenSpan(prev.first, sp.end, sp.type)
         else:
@@ -127,41 +127,27 @@ def _nisba(word: str, lexicon: WordKnowledge) -> bool:
 
 
 def _verb(form: str, lexicon: WordKnowledge) -> bool:
-    """Return whether the match-form word reads as a past-tense verb: common, never with the article, and
-    common with the imperfect's ya- or ta- (safara: yusafir 40; Donald, Hayden: no such form)."""
+    """Return whether the match-form word reads as a past-tense verb: common, far rarer with the article,
+    and common with the imperfect's ya- (safara: yusafir 40; Donald, Hayden: no such form)."""
     z = lexicon.zipf_of(form)
     return (
         z >= _EDGE_COMMON
         and lexicon.zipf_of(_ARTICLE + form) <= z - _NO_ARTICLE_GAP
-        and max(lexicon.zipf_of(_YEH + form), lexicon.zipf_of(_TEH + form)) >= _IMPERFECT
+        and lexicon.zipf_of(_YEH + form) >= _IMPERFECT
     )
 
 
 def _ordinary_first(word: str, lexicon: WordKnowledge) -> bool:
     form = match_form(word)
-    return not form.startswith(_ARTICLE) and not lexicon.is_name(form) and _verb(form, lexicon)
-
-
-def _ordinary_last(word: str, lexicon: WordKnowledge) -> bool:
-    """Return whether a person span's last word is a common noun or adjective, its accusative or its dual
-    (istratiji, "strategic"; shay'an, "something"; naw'an, "two kinds"), not a surname (Bush, Rice)."""
-    form = match_form(word)
-    if form.startswith(_ARTICLE) or form in _NAME_ENDS or lexicon.is_name(form):
+    if form.startswith(_ARTICLE) or form in NAME_PARTS or lexicon.is_name(form):
         return False
-    if common_noun(form, lexicon):
-        return True
-    if form.endswith(_ALEF) and lexicon.zipf_of(form) >= _ACCUSATIVE:
-        return True
-    noun = form[: -len(_DUAL)]
-    return form.endswith(_DUAL) and common_noun(noun, lexicon) and lexicon.zipf_of(noun) >= _ACCUSATIVE
+    return _verb(form, lexicon)
 
 
 def _trim_person(words: Sequence[str], sp: TokenSpan, lexicon: WordKnowledge) -> TokenSpan | None:
     first, end = sp.first, sp.end
     while end - first > 1 and _ordinary_first(words[first], lexicon):
         first += 1
-    while end - first > 1 and _ordinary_last(words[end - 1], lexicon):
-        end -= 1
     if (first, end) == (sp.first, sp.end):
         return sp
     if end - first == 1 and _preposition_and_word(words[first], lexicon):
