@@ -19,7 +19,9 @@ recogniser without one (``bert``, ``gazetteer``) gets only the first rule:
    bin).  A span left with a preposition and a word only ("li-nastawrid", "so that we import") is
    dropped.  Common nouns at a name's end are left alone: too many surnames are nouns (Hamad, Murad,
    Rizq, Jum'a, Al Thani), and cutting them cost more than it mended on the dev block.
-5. **Names inside longer names.**  A name right after an organisation's head noun in the construct
+5. **Two people are not one.**  A person span is cut before an inner word that is wa- ("and")
+   + a word, unless the word is a known name (Walid, Wa'il): "Trump wa-Putin" is two people.
+6. **Names inside longer names.**  A name right after an organisation's head noun in the construct
    state ("liwa' al-Islam", "the Islam Brigade"; "jami'at al-Qahira", Cairo University) is the
    organisation's name, head included; a person's name right after a place's head noun ("shari'
    al-Malik Fahd", King Fahd Street) names the place.
@@ -47,6 +49,8 @@ _ARTICLE = "\u0627\u0644"  # al-
 _PREPOSITIONS = ("\u0628", "\u0644", "\u0643")  # bi-, li-, ka-
 
 _YEH = "\u064a"
+_WAW = "\u0648"
+_MIN_AND_REST = 3  # letters after wa-: a word of two (wa-li) is no name
 # zipf * 10.  A verb before a person's name: at least this common, this much rarer with the article
 # (safara 42, al-safara 31) and its imperfect (ya-/ta- + the word) at least this common.
 _EDGE_COMMON = 40
@@ -190,6 +194,18 @@ def _inside_longer_name(words: Sequence[str], spans: list[TokenSpan]) -> list[To
     return out
 
 
+def _split_at_and(words: Sequence[str], sp: TokenSpan, lexicon: WordKnowledge) -> list[TokenSpan]:
+    """Return a person span cut before each inner word that is wa- + a name (Trump wa-Putin: two people)."""
+    cuts = [
+        i for i in range(sp.first + 1, sp.end)
+        if words[i][:1] == _WAW and len(match_form(words[i])) > _MIN_AND_REST
+        and not lexicon.is_name(match_form(words[i]))
+        and not is_punctuation(words[i - 1])
+    ]
+    bounds = [sp.first, *cuts, sp.end]
+    return [TokenSpan(a, b, sp.type) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def repair(words: Sequence[str], spans: Sequence[TokenSpan], lexicon: WordKnowledge | None) -> list[TokenSpan]:
     """Return the spans of one tagged sequence of ``words`` mended by the rules of the module docstring."""
     if lexicon is not None:
@@ -202,12 +218,13 @@ def repair(words: Sequence[str], spans: Sequence[TokenSpan], lexicon: WordKnowle
     for sp in out:
         if sp.end - sp.first == 1 and sp.type == "LOC" and _nisba(words[sp.first], lexicon):
             continue
-        if sp.type == "PERS":
-            trimmed = _trim_person(words, sp, lexicon)
-            if trimmed is None:
-                continue
-            sp = trimmed
-        kept.append(sp)
+        if sp.type != "PERS":
+            kept.append(sp)
+            continue
+        for part in _split_at_and(words, sp, lexicon):
+            trimmed = _trim_person(words, part, lexicon)
+            if trimmed is not None:
+                kept.append(trimmed)
     return kept
 
 

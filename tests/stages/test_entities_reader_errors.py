@@ -139,6 +139,11 @@ def test_names_in_a_list_stay_apart() -> None:
                    ("حزب الله", "ORG"), ("جبهة النصرة", "ORG")]
 
 
+def test_two_people_joined_by_and_are_two() -> None:
+    got = found("kushner", {"ترامب": "B-PERS", "وكوشنر": "I-PERS", "CNN": "B-ORG"})
+    assert got == [("CNN", "ORG"), ("ترامب", "PERS"), ("كوشنر", "PERS")]
+
+
 def test_an_organisation_after_and_is_kept_whole() -> None:
     got = found("jabha", {"وحزب": "O", "الله": "B-ORG", "وجبهة": "O", "النصرة": "B-ORG"})
     assert got == [("حزب الله", "ORG"), ("جبهة النصرة", "ORG")]
