@@ -29,6 +29,7 @@ class Budget:
     words: int | None = None
     sentences: int | None = None
     ratio: float | None = None
+    headline: bool = False  # one sentence of headline length (see khabar.tasks.summarise.budget)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,20 @@ class Normalised:
 
 
 # Block kinds, in the order a page usually shows them.
-BLOCK_KINDS = ("title", "tag", "byline", "lead", "heading", "paragraph", "list_item")
+BLOCK_KINDS = (
+    "title",
+    "tag",
+    "byline",
+    "dateline",
+    "lead",
+    "heading",
+    "paragraph",
+    "list_item",
+    "question",
+    "answer",
+    "caption",
+    "pull_quote",
+)
 
 
 @dataclass(frozen=True)
