@@ -51,6 +51,9 @@ def build_votes(sentences: Sequence[Sequence[tuple[str, str]]], wv: Any, cluster
             if form in wv.key_to_index:
                 counts.setdefault(form, [0] * len(TYPES))[index.get(label[2:], 0) if label != "O" else 0] += 1
     labelled = sorted(counts)
+    size = ((len(TYPES) - 1) * (len(_STRENGTHS) + 1),)
+    if not labelled:
+        return ClusterTable(size)
     lab_vec = np.stack([wv[w] for w in labelled]).astype(np.float32)
     lab_vec /= np.linalg.norm(lab_vec, axis=1, keepdims=True) + 1e-9
     dist = np.array([counts[w] for w in labelled], dtype=np.float32)
@@ -66,7 +69,8 @@ def build_votes(sentences: Sequence[Sequence[tuple[str, str]]], wv: Any, cluster
         for row, w in enumerate(chunk):
             if w in lab_pos:
                 sims[row, lab_pos[w]] = -1.0  # a word does not vote for itself
-        top = np.argpartition(-sims, NEIGHBOURS, axis=1)[:, :NEIGHBOURS]
+        k = min(NEIGHBOURS, len(labelled))  # a tiny training set has fewer words than neighbours
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         for row, w in enumerate(chunk):
             weights = np.maximum(sims[row, top[row]], 0.0)
             votes = weights @ dist[top[row]]
@@ -75,4 +79,4 @@ def build_votes(sentences: Sequence[Sequence[tuple[str, str]]], wv: Any, cluster
                 continue
             kind = 1 + int(votes[1:].argmax())
             out[w] = (vote_id(kind, float(votes[1:].sum()) / total),)
-    return ClusterTable(((len(TYPES) - 1) * (len(_STRENGTHS) + 1),), out)
+    return ClusterTable(size, out)
