@@ -54,3 +54,32 @@ def test_cluster_features_are_on_only_when_configured() -> None:
     assert not any(f.startswith(("k64=", "+1:k64=")) for f in plain[1])
     assert {"k64=", "k256=", "k1024="} <= {f.split("=")[0] + "=" for f in with_k[1]}
     assert any(f.startswith("+1:k64=") for f in with_k[0])  # the neighbour's cluster
+
+
+class _Vectors:
+    """A few word vectors, as gensim's KeyedVectors answers for them."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        import numpy as np
+
+        self.index_to_key = list(vectors)
+        self.key_to_index = {w: i for i, w in enumerate(vectors)}
+        self._v = {w: np.array(v, dtype=np.float32) for w, v in vectors.items()}
+
+    def __getitem__(self, word: str):  # noqa: ANN204
+        return self._v[word]
+
+
+def test_neighbours_vote_for_an_unseen_name_and_never_for_themselves() -> None:
+    pytest.importorskip("numpy")
+    from khabar.tasks.entities.crf.neighbours import build_votes
+
+    names = ["زيد", "عمرو", "سامي"]
+    vectors = _Vectors({"زيد": [1, 0.1], "عمرو": [1, 0.0], "سامي": [1, -0.1], "قال": [0, 1], "كتب": [0.1, 1],
+                        "هشام": [1, 0.05]})  # Hisham: never labelled, beside the names
+    train = [[("قال", "O"), (name, "B-PERS"), ("كتب", "O")] for name in names]
+    clusters = ClusterTable((2,), {w: (0,) for w in vectors.index_to_key})
+    votes = build_votes(train, vectors, clusters)
+    hisham, said = votes.get("هشام"), votes.get("قال")
+    assert hisham is not None and vote_feature(hisham[0]).startswith("PERS")
+    assert said is not None and vote_feature(said[0]).endswith("0")  # its neighbours are mostly O
