@@ -12,19 +12,25 @@ from typing import Any
 
 from khabar.tasks.offsets import compose
 from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
+from khabar.tasks.validate import CONTROL
 
 SCHEMA_VERSION = 1
+_OUTSIDE_SECTIONS = frozenset({"title", "tag", "dateline", "byline", "caption", "pull_quote"})
 
 
 def _sections(sec: Sectioned) -> list[dict[str, Any]]:
-    """Group blocks into sections: a heading opens one; lists and paragraphs belong to it."""
+    """Group blocks into sections: a heading opens one; paragraphs, lists and interview turns belong to it.
+
+    The page's furniture of the story (captions, pull quotes, the dateline) is published apart.
+    """
     sections: dict[int, dict[str, Any]] = {}
     lists: dict[tuple[int, int], list[str]] = {}
     for block in sec.blocks:
-        if block.kind in ("title", "tag", "byline"):
+        if block.kind in _OUTSIDE_SECTIONS:
             continue
         section = sections.setdefault(
-            block.section, {"heading": None, "start": block.start, "end": block.end, "paragraphs": [], "lists": []}
+            block.section,
+            {"heading": None, "start": block.start, "end": block.end, "paragraphs": [], "lists": [], "turns": []},
         )
         section["end"] = block.end
         text = sec.text[block.start : block.end]
@@ -36,6 +42,8 @@ def _sections(sec: Sectioned) -> list[dict[str, Any]]:
                 lists[key] = []
                 section["lists"].append(lists[key])
             lists[key].append(text)
+        elif block.kind in ("question", "answer"):
+            section["turns"].append({"kind": block.kind, "text": text})
         else:  # lead and paragraph
             section["paragraphs"].append(text)
     return [sections[k] for k in sorted(sections)]
@@ -43,6 +51,10 @@ def _sections(sec: Sectioned) -> list[dict[str, Any]]:
 
 def _first(sec: Sectioned, kind: str) -> str | None:
     return next((sec.text[b.start : b.end] for b in sec.blocks if b.kind == kind), None)
+
+
+def _all(sec: Sectioned, kind: str) -> list[str]:
+    return [sec.text[b.start : b.end] for b in sec.blocks if b.kind == kind]
 
 
 def build_document(
@@ -68,15 +80,20 @@ def build_document(
         "metadata": article.metadata,
         "text": text,
         "title": sec.title,
-        "tags": [text[b.start : b.end] for b in sec.blocks if b.kind == "tag"],
+        "tags": _all(sec, "tag"),
+        "dateline": _first(sec, "dateline"),
         "byline": _first(sec, "byline"),
         "lead": _first(sec, "lead"),
+        "captions": _all(sec, "caption"),
+        "pull_quotes": _all(sec, "pull_quote"),
         "sections": _sections(sec),
         "blocks": [
             {"kind": b.kind, "start": b.start, "end": b.end, "section": b.section, "list": b.list_id}
             for b in sec.blocks
         ],
         "boilerplate": list(sec.boilerplate),
+        # Stray control characters (U+001A as an indent...) the normalise stage removed from the input.
+        "control_characters": len(CONTROL.findall(article.content)),
         "sentences": [{"text": text[s.start : s.end], "start": s.start, "end": s.end} for s in sec.sentences],
         "entities": [
             {

@@ -54,8 +54,17 @@ class Normalised:
     to_raw: tuple[Anchor, ...]  # offsets in ``text`` -> offsets in ``Article.content``
 
 
-# Block kinds, in the order a page usually shows them.
-BLOCK_KINDS = ("title", "tag", "byline", "lead", "heading", "paragraph", "list_item")
+# Block kinds, in the order a page usually shows them.  ``question`` and ``answer`` are the
+# turns of an interview (their markers, such as "*" / "-" or the letters sin / jim and a
+# colon, removed); ``caption``, ``pull_quote`` and ``dateline`` belong to the page's
+# presentation of the story: kept in the document, never read as its body.
+BLOCK_KINDS = (
+    "title", "tag", "dateline", "byline", "lead", "heading", "paragraph", "list_item", "question", "answer",
+    "caption", "pull_quote",
+)  # fmt: skip
+# Blocks read as the article's running text and split into sentences (Sectioned.sentences).
+# A question is one, but it is the interviewer's: a summary is drawn from the others.
+SENTENCE_KINDS = frozenset({"lead", "paragraph", "list_item", "question", "answer"})
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from khabar.tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
+from khabar.tasks.records import SENTENCE_KINDS, Anchor, Block, Normalised, Sectioned, Sentence
 from khabar.tasks.section.layout import Layout, lay_out
 from khabar.tasks.section.lines import text_units
 from khabar.tasks.section.markup import read_page
@@ -17,7 +17,6 @@ from khabar.tasks.section.tokens import tokens
 VERSION = "3"
 
 _SEPARATOR = "\n\n"
-_WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
 
 
 def section(normalised: Normalised) -> Sectioned:
@@ -60,7 +59,7 @@ def _assemble(layout: Layout, removed: list[str]) -> Sectioned:
     sentences = tuple(
         Sentence(start, end, i)
         for i, b in enumerate(blocks)
-        if b.kind in _WITH_SENTENCES
+        if b.kind in SENTENCE_KINDS
         for start, end in sentence_spans(text, b.start, b.end)
     )
     return Sectioned(
