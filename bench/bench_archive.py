@@ -108,8 +108,12 @@ def through_worker(rows: list[dict[str, Any]], concurrency: int) -> tuple[Counte
         from khabar.worker.runtime import store_for
 
         store = store_for(client.settings, server.url)
-        worker = Worker(worker_env(server.url, Path(tmp) / "data"), Path(tmp) / "worker.log",
-                        concurrency=concurrency, name="archive").start()
+        worker = Worker(
+            worker_env(server.url, Path(tmp) / "data"),
+            Path(tmp) / "worker.log",
+            concurrency=concurrency,
+            name="archive",
+        ).start()
         try:
             started = time.monotonic()
             ids = submit_payloads(client, [payload(r) for r in rows])
@@ -168,18 +172,30 @@ def main() -> None:
     for article_id, reason, detail in rejected[:20]:
         print(f"  rejected: {article_id} {reason}: {detail[:160]}")
     slowest = sorted(results, key=lambda r: -r[2])[: args.slowest]
-    print(table(["slowest article", "ms", "characters", "outcome"],
-                [[i, s * 1000, len(by_id[i]["text"]), o] for i, o, s, _ in slowest]))
+    print(
+        table(
+            ["slowest article", "ms", "characters", "outcome"],
+            [[i, s * 1000, len(by_id[i]["text"]), o] for i, o, s, _ in slowest],
+        )
+    )
 
     if args.worker:
         sample = rows[:: max(1, len(rows) // args.worker)][: args.worker]
         worker_outcomes, seconds = through_worker(sample, args.processes)
         expected = Counter(o for i, o, _, _ in results if i in {r["id"] for r in sample})
-        print(f"\nthrough a real worker (-c {args.processes}), every {max(1, len(rows) // args.worker)}th article: "
-              f"{len(sample)} in {seconds:.0f} s")
-        print(table(["outcome", "worker", "in process, same articles"],
-                    [[k, worker_outcomes.get(k, 0), expected.get(k, 0)]
-                     for k in sorted(set(worker_outcomes) | set(expected))]))
+        print(
+            f"\nthrough a real worker (-c {args.processes}), every {max(1, len(rows) // args.worker)}th article: "
+            f"{len(sample)} in {seconds:.0f} s"
+        )
+        print(
+            table(
+                ["outcome", "worker", "in process, same articles"],
+                [
+                    [k, worker_outcomes.get(k, 0), expected.get(k, 0)]
+                    for k in sorted(set(worker_outcomes) | set(expected))
+                ],
+            )
+        )
     sys.exit(1 if arabic_rejected or any(o == "error" for _, o, _, _ in results) else 0)
 
 

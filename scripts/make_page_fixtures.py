@@ -42,34 +42,57 @@ SITES = {
     "skynews": ("سكاي نيوز عربية", "skynewsarabia.com", "أبوظبي - سكاي نيوز عربية"),
 }
 WEEKDAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
-MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
-          "ديسمبر"]
-LEVANT = ["كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل", "أيار/مايو", "حزيران/يونيو",
-          "تموز/يوليو", "آب/اغسطس", "أيلول/سبتمبر", "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر",
-          "كانون الأول/ديسمبر"]
-MONTH_NO = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                                        "Nov", "Dec"])}
+MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]
+LEVANT = [
+    "كانون الثاني/يناير",
+    "شباط/فبراير",
+    "آذار/مارس",
+    "نيسان/أبريل",
+    "أيار/مايو",
+    "حزيران/يونيو",
+    "تموز/يوليو",
+    "آب/اغسطس",
+    "أيلول/سبتمبر",
+    "تشرين الأول/أكتوبر",
+    "تشرين الثاني/نوفمبر",
+    "كانون الأول/ديسمبر",
+]
+MONTH_NO = {
+    m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+}
 DAY_NO = {d: i for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])}
 
-CONSENT = ("نستخدم ملفات تعريف الارتباط (الكوكيز) لتقديم خدماتنا وتحسينها ولعرض إعلانات تناسب اهتماماتك، "
-           "وباستمرارك في تصفح الموقع فإنك توافق على استخدامنا لملفات تعريف الارتباط وفق سياسة الخصوصية.")
-CONSENT_LONG = ("نحن وشركاؤنا نخزن المعلومات و/أو نصل إليها على جهازك، مثل ملفات تعريف الارتباط، ونعالج "
-                "البيانات الشخصية، مثل المعرفات الفريدة والمعلومات القياسية المرسلة من الجهاز، لأغراض الإعلانات "
-                "والمحتوى المخصص وقياس الإعلانات والمحتوى والتعرف على الجمهور وتطوير المنتجات. يمكنك قبول "
-                "ذلك أو رفضه أو إدارة تفضيلاتك في أي وقت من خلال صفحة سياسة الخصوصية.")
-MEDIA_ERRORS = ["Error loading media: File could not be played",
-                "حدث خطأ أثناء تحميل الوسائط. يرجى المحاولة مرة أخرى لاحقاً.",
-                "The media could not be loaded, either because the server or network failed or because "
-                "the format is not supported.",
-                "هذا الفيديو غير متاح حالياً في بلدك"]
-NEWSLETTER = ("اشترك في نشرتنا الإخبارية لتصلك أهم الأخبار والتحليلات يومياً إلى بريدك الإلكتروني، "
-              "ويمكنك إلغاء الاشتراك في أي وقت.")
-POLICY_CNN = ("ترحب شبكة CNN بالعربية بالنقاش الحيوي والمفيد، وكي لا نضطر في موقع CNN بالعربية إلى مراجعة "
-              "التعليقات قبل نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف إلى المعايير المعتمدة للتعليق "
-              "على المواضيع.")
+CONSENT = (
+    "نستخدم ملفات تعريف الارتباط (الكوكيز) لتقديم خدماتنا وتحسينها ولعرض إعلانات تناسب اهتماماتك، "
+    "وباستمرارك في تصفح الموقع فإنك توافق على استخدامنا لملفات تعريف الارتباط وفق سياسة الخصوصية."
+)
+CONSENT_LONG = (
+    "نحن وشركاؤنا نخزن المعلومات و/أو نصل إليها على جهازك، مثل ملفات تعريف الارتباط، ونعالج "
+    "البيانات الشخصية، مثل المعرفات الفريدة والمعلومات القياسية المرسلة من الجهاز، لأغراض الإعلانات "
+    "والمحتوى المخصص وقياس الإعلانات والمحتوى والتعرف على الجمهور وتطوير المنتجات. يمكنك قبول "
+    "ذلك أو رفضه أو إدارة تفضيلاتك في أي وقت من خلال صفحة سياسة الخصوصية."
+)
+MEDIA_ERRORS = [
+    "Error loading media: File could not be played",
+    "حدث خطأ أثناء تحميل الوسائط. يرجى المحاولة مرة أخرى لاحقاً.",
+    "The media could not be loaded, either because the server or network failed or because "
+    "the format is not supported.",
+    "هذا الفيديو غير متاح حالياً في بلدك",
+]
+NEWSLETTER = (
+    "اشترك في نشرتنا الإخبارية لتصلك أهم الأخبار والتحليلات يومياً إلى بريدك الإلكتروني، "
+    "ويمكنك إلغاء الاشتراك في أي وقت."
+)
+POLICY_CNN = (
+    "ترحب شبكة CNN بالعربية بالنقاش الحيوي والمفيد، وكي لا نضطر في موقع CNN بالعربية إلى مراجعة "
+    "التعليقات قبل نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف إلى المعايير المعتمدة للتعليق "
+    "على المواضيع."
+)
 POLICY_OPINIONS = "الآراء الواردة أدناه لا تعبر عن رأي موقع CNN بالعربية، بل تعكس وجهات نظر أصحابها فقط."
-POLICY_OTHER = ("جميع التعليقات تخضع للمراجعة قبل النشر، ويحتفظ الموقع بحق حذف أي تعليق يتضمن إساءة أو "
-                "خروجاً عن موضوع الخبر، والتعليقات المنشورة تعبر عن آراء أصحابها.")
+POLICY_OTHER = (
+    "جميع التعليقات تخضع للمراجعة قبل النشر، ويحتفظ الموقع بحق حذف أي تعليق يتضمن إساءة أو "
+    "خروجاً عن موضوع الخبر، والتعليقات المنشورة تعبر عن آراء أصحابها."
+)
 CAPTION_ENDINGS = ["(رويترز)", "- أرشيفية", "(فرانس برس)", "- صورة أرشيفية", "(أسوشيتد برس)", "(أ ف ب)"]
 
 
@@ -123,8 +146,8 @@ def dateline(story: Story, style: str) -> str:
     return {
         "levant": f"{WEEKDAYS[wd]}، {d} {LEVANT[mo]} {y}، آخر تحديث {later} (GMT+0400)",
         "sky": f"نشر في: {WEEKDAYS[wd]} {d} {MONTHS[mo]} {y} - {h:02d}:{mi:02d} بتوقيت أبوظبي",
-        "slashes": f"نشرت في : {d:02d}/{mo + 1:02d}/{y} - {h:02d}:{mi:02d} آخر تحديث : {d:02d}/{mo + 1:02d}/{y} - {later}",
-        "arabiya": f"آخر تحديث: {WEEKDAYS[wd]} {d} {MONTHS[mo]} {y}م KSA {h:02d}:{mi:02d} - GMT {(h - 3) % 24:02d}:{mi:02d}",
+        "slashes": f"نشرت في : {d:02d}/{mo + 1:02d}/{y} - {h:02d}:{mi:02d} آخر تحديث : {d:02d}/{mo + 1:02d}/{y} - {later}",  # noqa: E501
+        "arabiya": f"آخر تحديث: {WEEKDAYS[wd]} {d} {MONTHS[mo]} {y}م KSA {h:02d}:{mi:02d} - GMT {(h - 3) % 24:02d}:{mi:02d}",  # noqa: E501
         "short": f"{WEEKDAYS[wd]} {d} {MONTHS[mo]} {y} | {h:02d}:{mi:02d}",
         "updated": f"آخر تحديث: {d} {MONTHS[mo]} {y}، {h:02d}:{mi:02d}",
     }[style]
@@ -132,10 +155,12 @@ def dateline(story: Story, style: str) -> str:
 
 # --- Scripts and JSON of realistic size ------------------------------------------------------------
 
-_JS_WORDS = ("function return var const let this prototype window document addEventListener querySelector "
-             "getElementById createElement appendChild setAttribute dataLayer push config analytics render "
-             "props state module exports require default object length undefined null typeof push call "
-             "apply bind Promise then catch resolve reject async await fetch response json headers").split()
+_JS_WORDS = (
+    "function return var const let this prototype window document addEventListener querySelector "
+    "getElementById createElement appendChild setAttribute dataLayer push config analytics render "
+    "props state module exports require default object length undefined null typeof push call "
+    "apply bind Promise then catch resolve reject async await fetch response json headers"
+).split()
 
 
 def js_bundle(rng: random.Random, size: int) -> str:
@@ -145,21 +170,27 @@ def js_bundle(rng: random.Random, size: int) -> str:
     n = 0
     while total < size:
         a, b, c = (rng.choice(_JS_WORDS) for _ in range(3))
-        chunk = (f'{n}:function(e,t,n){{"use strict";var r=n({rng.randint(100, 9999)}),o=n.n(r);'
-                 f'e.exports={{{a}:function(i){{return i&&i.{b}?i.{c}("{a}-{b}"):o()}},'
-                 f'{b}Handler:function(){{window.{c}=window.{c}||[];window.{c}.push({{event:"{a}"}})}}}}}},')
+        chunk = (
+            f'{n}:function(e,t,n){{"use strict";var r=n({rng.randint(100, 9999)}),o=n.n(r);'
+            f'e.exports={{{a}:function(i){{return i&&i.{b}?i.{c}("{a}-{b}"):o()}},'
+            f'{b}Handler:function(){{window.{c}=window.{c}||[];window.{c}.push({{event:"{a}"}})}}}}}},'
+        )
         parts.append(chunk)
         total += len(chunk)
         n += 1
-    return "(self.webpackChunk=self.webpackChunk||[]).push([[" + str(rng.randint(1, 99)) + "],{" + "".join(parts) + "}]);"
+    return (
+        "(self.webpackChunk=self.webpackChunk||[]).push([[" + str(rng.randint(1, 99)) + "],{" + "".join(parts) + "}]);"
+    )
 
 
 def gtm(rng: random.Random) -> str:
     tag = "GTM-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(7))
-    return (f"<script>(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),"
-            f"event:'gtm.js'}});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';"
-            f"j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
-            f"}})(window,document,'script','dataLayer','{tag}');</script>")
+    return (
+        f"<script>(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),"
+        f"event:'gtm.js'}});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';"
+        f"j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
+        f"}})(window,document,'script','dataLayer','{tag}');</script>"
+    )
 
 
 def dfp_slots(rng: random.Random, n: int) -> str:
@@ -168,9 +199,12 @@ def dfp_slots(rng: random.Random, n: int) -> str:
         f"'div-gpt-ad-{rng.randint(10**12, 10**13)}-{i}').addService(googletag.pubads());"
         for i in range(n)
     )
-    return ("<script>window.googletag=window.googletag||{cmd:[]};googletag.cmd.push(function(){" + slots
-            + "googletag.pubads().enableSingleRequest();googletag.pubads().collapseEmptyDivs();"
-            "googletag.enableServices();});</script>")
+    return (
+        "<script>window.googletag=window.googletag||{cmd:[]};googletag.cmd.push(function(){"
+        + slots
+        + "googletag.pubads().enableSingleRequest();googletag.pubads().collapseEmptyDivs();"
+        "googletag.enableServices();});</script>"
+    )
 
 
 def json_ld(story: Story, *, body: bool) -> str:
@@ -183,38 +217,64 @@ def json_ld(story: Story, *, body: bool) -> str:
         "datePublished": story.row["published_at"],
         "dateModified": story.row["published_at"],
         "inLanguage": "ar",
-        "image": {"@type": "ImageObject", "url": f"https://{domain}/images/{story.row['id']}.jpg",
-                  "width": 1200, "height": 675},
+        "image": {
+            "@type": "ImageObject",
+            "url": f"https://{domain}/images/{story.row['id']}.jpg",
+            "width": 1200,
+            "height": 675,
+        },
         "author": {"@type": "Organization", "name": name},
-        "publisher": {"@type": "Organization", "name": name,
-                      "logo": {"@type": "ImageObject", "url": f"https://{domain}/logo.png"}},
+        "publisher": {
+            "@type": "Organization",
+            "name": name,
+            "logo": {"@type": "ImageObject", "url": f"https://{domain}/logo.png"},
+        },
         "articleSection": story.row["category"],
     }
     if body:
         data["articleBody"] = "\n".join(story.paragraphs)
-    crumbs = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
-        {"@type": "ListItem", "position": i + 1, "name": n, "item": f"https://{domain}/{n}"}
-        for i, n in enumerate(["الرئيسية", story.row["category"]])]}
-    return "".join(f'<script type="application/ld+json">{json.dumps(d, ensure_ascii=False)}</script>'
-                   for d in (data, crumbs))
+    crumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i + 1, "name": n, "item": f"https://{domain}/{n}"}
+            for i, n in enumerate(["الرئيسية", story.row["category"]])
+        ],
+    }
+    return "".join(
+        f'<script type="application/ld+json">{json.dumps(d, ensure_ascii=False)}</script>' for d in (data, crumbs)
+    )
 
 
 def state_json(story: Story, size: int, *, with_body: bool = True) -> dict[str, Any]:
     """An app's page state (as Next.js and Nuxt inline it): the article, related items, config."""
     rng = story.rng
-    config = {f"feature_{rng.choice(_JS_WORDS)}_{i}": {"enabled": rng.random() < 0.5, "rollout": rng.randint(0, 100),
-                                                        "variant": rng.choice(["control", "treatment", "holdout"])}
-              for i in range(size // 90)}
+    config = {
+        f"feature_{rng.choice(_JS_WORDS)}_{i}": {
+            "enabled": rng.random() < 0.5,
+            "rollout": rng.randint(0, 100),
+            "variant": rng.choice(["control", "treatment", "holdout"]),
+        }
+        for i in range(size // 90)
+    }
     return {
-        "props": {"pageProps": {
-            "article": {"id": story.row["id"], "title": story.title, "url": story.row["url"],
-                        "body": [{"type": "paragraph", "text": p} for p in story.paragraphs] if with_body else [],
-                        "category": story.row["category"], "publishedAt": story.row["published_at"]},
-            "related": [{"id": r["id"], "title": r["title"], "url": r["url"]} for r in story.related],
-            "config": config,
-        }},
-        "page": "/article/[id]", "query": {"id": story.row["id"]}, "buildId": "".join(
-            rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(21)),
+        "props": {
+            "pageProps": {
+                "article": {
+                    "id": story.row["id"],
+                    "title": story.title,
+                    "url": story.row["url"],
+                    "body": [{"type": "paragraph", "text": p} for p in story.paragraphs] if with_body else [],
+                    "category": story.row["category"],
+                    "publishedAt": story.row["published_at"],
+                },
+                "related": [{"id": r["id"], "title": r["title"], "url": r["url"]} for r in story.related],
+                "config": config,
+            }
+        },
+        "page": "/article/[id]",
+        "query": {"id": story.row["id"]},
+        "buildId": "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(21)),
         "runtimeConfig": {"apiUrl": "https://api.example-news.com/v2", "cdn": "https://cdn.example-news.com"},
     }
 
@@ -234,13 +294,14 @@ def rail(story: Story, header: str, cls: str, n: int = 5, excerpts: bool = False
             words = r["text"].split()[:22]
             excerpt = f"<p>{esc(' '.join(words))}...</p>"
         items.append(f'<li><a href="{esc(r["url"])}">{esc(r["title"])}</a>{excerpt}</li>')
-    return (f'<div class="{cls}"><h3>{header}</h3><ul>{"".join(items)}</ul></div>',
-            related_titles(story, n))
+    return (f'<div class="{cls}"><h3>{header}</h3><ul>{"".join(items)}</ul></div>', related_titles(story, n))
 
 
 def share_bar(cls: str = "share-tools") -> str:
-    return (f'<div class="{cls}"><a href="#">فيسبوك</a> <a href="#">تويتر</a> <a href="#">واتساب</a> '
-            '<a href="#">تلغرام</a> <span>نسخ الرابط</span></div>')
+    return (
+        f'<div class="{cls}"><a href="#">فيسبوك</a> <a href="#">تويتر</a> <a href="#">واتساب</a> '
+        '<a href="#">تلغرام</a> <span>نسخ الرابط</span></div>'
+    )
 
 
 def figure(caption: str, kind: str) -> str:
@@ -281,9 +342,9 @@ def pull_quote(text: str, kind: str) -> str:
 def video(kind: str) -> tuple[str, str]:
     msg = {"jw": MEDIA_ERRORS[0], "ar": MEDIA_ERRORS[1], "vjs": MEDIA_ERRORS[2], "geo": MEDIA_ERRORS[3]}[kind]
     markup = {
-        "jw": f'<div class="jwplayer jw-reset jw-state-error"><div class="jw-error-msg"><div class="jw-error-text">{msg}</div></div></div>',
+        "jw": f'<div class="jwplayer jw-reset jw-state-error"><div class="jw-error-msg"><div class="jw-error-text">{msg}</div></div></div>',  # noqa: E501
         "ar": f'<div class="media-wrap"><div class="mw-msg">{msg}</div></div>',
-        "vjs": f'<div class="video-js vjs-error"><div class="vjs-error-display"><div class="vjs-modal-dialog-content">{msg}</div></div></div>',
+        "vjs": f'<div class="video-js vjs-error"><div class="vjs-error-display"><div class="vjs-modal-dialog-content">{msg}</div></div></div>',  # noqa: E501
         "geo": f'<div class="clip"><p>{msg}</p></div>',
     }[kind]
     return markup, msg
@@ -291,26 +352,40 @@ def video(kind: str) -> tuple[str, str]:
 
 def consent(kind: str) -> tuple[str, str]:
     if kind == "onetrust":
-        return (f'<div id="onetrust-banner-sdk"><div class="ot-sdk-container"><p id="onetrust-policy-text">{CONSENT}</p>'
-                '<button>أوافق</button><button>إدارة الخيارات</button></div></div>', CONSENT)
+        return (
+            f'<div id="onetrust-banner-sdk"><div class="ot-sdk-container"><p id="onetrust-policy-text">{CONSENT}</p>'
+            "<button>أوافق</button><button>إدارة الخيارات</button></div></div>",
+            CONSENT,
+        )
     if kind == "cmp":
-        return (f'<div class="qc-cmp2-container"><div class="qc-cmp2-summary-info"><p>{CONSENT_LONG}</p></div>'
-                '<button>موافق</button><button>خيارات أخرى</button></div>', CONSENT_LONG)
+        return (
+            f'<div class="qc-cmp2-container"><div class="qc-cmp2-summary-info"><p>{CONSENT_LONG}</p></div>'
+            "<button>موافق</button><button>خيارات أخرى</button></div>",
+            CONSENT_LONG,
+        )
     return f'<div class="box-7"><p>{CONSENT}</p><a href="/privacy">سياسة الخصوصية</a></div>', CONSENT
 
 
 def newsletter(kind: str) -> tuple[str, str]:
     if kind == "named":
-        return (f'<div class="newsletter-box"><h4>النشرة الإخبارية</h4><p>{NEWSLETTER}</p><form><input type="email" '
-                'placeholder="بريدك الإلكتروني"><button>اشترك</button></form></div>', NEWSLETTER)
-    return (f'<section class="nl-x"><h4>النشرة الإخبارية</h4><p>{NEWSLETTER}</p><form><input type="email">'
-            '<button>اشترك الآن</button></form></section>', NEWSLETTER)
+        return (
+            f'<div class="newsletter-box"><h4>النشرة الإخبارية</h4><p>{NEWSLETTER}</p><form><input type="email" '
+            'placeholder="بريدك الإلكتروني"><button>اشترك</button></form></div>',
+            NEWSLETTER,
+        )
+    return (
+        f'<section class="nl-x"><h4>النشرة الإخبارية</h4><p>{NEWSLETTER}</p><form><input type="email">'
+        "<button>اشترك الآن</button></form></section>",
+        NEWSLETTER,
+    )
 
 
 def comments(policy: list[str], cls: str) -> str:
     paras = "".join(f"<p>{esc(p)}</p>" for p in policy)
-    return (f'<div class="{cls}"><h3>التعليقات</h3>{paras}<form><textarea></textarea>'
-            '<button>أضف تعليقك</button></form><p>لا توجد تعليقات بعد</p></div>')
+    return (
+        f'<div class="{cls}"><h3>التعليقات</h3>{paras}<form><textarea></textarea>'
+        "<button>أضف تعليقك</button></form><p>لا توجد تعليقات بعد</p></div>"
+    )
 
 
 # --- Page skeletons ---------------------------------------------------------------------------------
@@ -319,27 +394,32 @@ def comments(policy: list[str], cls: str) -> str:
 def head(story: Story, scripts: str, title_tag: str | None = None) -> str:
     name = story.site[0]
     t = title_tag if title_tag is not None else f"{story.title} | {name}"
-    return (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{esc(t)}</title>'
-            f'<meta property="og:title" content="{html.escape(story.title)}">'
-            f'<meta property="og:site_name" content="{html.escape(name)}">'
-            f'<link rel="stylesheet" href="/css/main.css"><style>.a{{color:#333}}.b{{margin:0 auto}}</style>'
-            f"{scripts}</head>")
+    return (
+        f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{esc(t)}</title>'
+        f'<meta property="og:title" content="{html.escape(story.title)}">'
+        f'<meta property="og:site_name" content="{html.escape(name)}">'
+        f'<link rel="stylesheet" href="/css/main.css"><style>.a{{color:#333}}.b{{margin:0 auto}}</style>'
+        f"{scripts}</head>"
+    )
 
 
 def masthead(story: Story) -> str:
     name = story.site[0]
-    return (f'<header class="site-header"><a class="logo" href="/">{esc(name)}</a><nav><ul>'
-            '<li><a href="/">الرئيسية</a></li><li><a href="/news">أخبار</a></li><li><a href="/economy">اقتصاد</a></li>'
-            '<li><a href="/sport">رياضة</a></li><li><a href="/video">فيديو</a></li></ul></nav></header>')
+    return (
+        f'<header class="site-header"><a class="logo" href="/">{esc(name)}</a><nav><ul>'
+        '<li><a href="/">الرئيسية</a></li><li><a href="/news">أخبار</a></li><li><a href="/economy">اقتصاد</a></li>'
+        '<li><a href="/sport">رياضة</a></li><li><a href="/video">فيديو</a></li></ul></nav></header>'
+    )
 
 
 def footer(story: Story) -> str:
-    return (f'<footer><p>جميع الحقوق محفوظة © {esc(story.site[0])} 2018</p><ul><li><a href="/about">من نحن</a></li>'
-            '<li><a href="/contact">اتصل بنا</a></li><li><a href="/privacy">سياسة الخصوصية</a></li></ul></footer>')
+    return (
+        f'<footer><p>جميع الحقوق محفوظة © {esc(story.site[0])} 2018</p><ul><li><a href="/about">من نحن</a></li>'
+        '<li><a href="/contact">اتصل بنا</a></li><li><a href="/privacy">سياسة الخصوصية</a></li></ul></footer>'
+    )
 
 
-def body_html(paragraphs: list[str], inserts: dict[int, str] | None = None, tag: str = "p",
-              indent: str = "") -> str:
+def body_html(paragraphs: list[str], inserts: dict[int, str] | None = None, tag: str = "p", indent: str = "") -> str:
     inserts = inserts or {}
     out = []
     for i, p in enumerate(paragraphs):
@@ -382,12 +462,22 @@ def wordpress(story: Story, *, widgets: tuple[str, ...] = ()) -> Page:
     rail_html, titles = rail(story, "مقالات ذات صلة", "related-posts", 4)
     page.not_in_text += titles
     page.content = (
-        head(story, scripts) + '<body class="single single-post">' + masthead(story)
+        head(story, scripts)
+        + '<body class="single single-post">'
+        + masthead(story)
         + '<div id="primary" class="content-area"><main id="main"><article class="post type-post">'
         + f'<header class="entry-header"><h1 class="entry-title">{esc(story.title)}</h1>'
         + f'<div class="entry-meta"><span class="posted-on">{esc(dateline(story, "updated"))}</span></div></header>'
-        + top + '<div class="entry-content">' + body_html(story.paragraphs, inserts) + "</div>"
-        + share_bar() + "</article>" + rail_html + after + "</main></div>" + footer(story)
+        + top
+        + '<div class="entry-content">'
+        + body_html(story.paragraphs, inserts)
+        + "</div>"
+        + share_bar()
+        + "</article>"
+        + rail_html
+        + after
+        + "</main></div>"
+        + footer(story)
         + f"<script>{js_bundle(rng, 1000)}</script></body></html>"
     )
     page.expect["datelines"] = [dateline(story, "updated")]
@@ -427,18 +517,28 @@ def nextjs(story: Story, *, widgets: tuple[str, ...] = (), state: int = 2500, bu
         inserts[0] = pull_quote(q, "aside")
         page.expect["pull_quotes"] = [q]
     dl = dateline(story, "sky")
-    byline = story.site[2] if story.row["source"] == "skynews" else f"{'دبي' if rng.random() < 0.5 else 'القاهرة'} - {story.site[0]}"
+    byline = (
+        story.site[2]
+        if story.row["source"] == "skynews"
+        else f"{'دبي' if rng.random() < 0.5 else 'القاهرة'} - {story.site[0]}"
+    )
     rail_html, titles = rail(story, "الأكثر قراءة", h("List"), 5)
     page.not_in_text += titles
     data = json.dumps(state_json(story, state), ensure_ascii=False)
     page.content = (
         head(story, json_ld(story, body=False) + gtm(rng))
-        + f'<body><div id="__next"><div class="{h("Layout_root")}">' + masthead(story)
+        + f'<body><div id="__next"><div class="{h("Layout_root")}">'
+        + masthead(story)
         + f'<main class="{h("Article_main")}"><h1 class="{h("Article_title")}">{esc(story.title)}</h1>'
         + f'<div class="{h("Article_meta")}"><span>{esc(byline)}</span><time>{esc(dl)}</time></div>'
-        + before + f'<div class="{h("Article_body")}">' + body_html(story.paragraphs, inserts) + "</div>"
-        + share_bar(h("Share_bar")) + f"</main><div class=\"{h('Sidebar')}\">{rail_html}</div>{after}"
-        + footer(story) + "</div></div>"
+        + before
+        + f'<div class="{h("Article_body")}">'
+        + body_html(story.paragraphs, inserts)
+        + "</div>"
+        + share_bar(h("Share_bar"))
+        + f'</main><div class="{h("Sidebar")}">{rail_html}</div>{after}'
+        + footer(story)
+        + "</div></div>"
         + f'<script id="__NEXT_DATA__" type="application/json">{data}</script>'
         + f"<script>{js_bundle(rng, bundle)}</script></body></html>"
     )
@@ -470,11 +570,19 @@ def cnn_like(story: Story, *, widgets: tuple[str, ...] = ()) -> Page:
     page.not_in_text += policy
     page.content = (
         head(story, dfp_slots(rng, 4) + json_ld(story, body=True) + f"<script>{js_bundle(rng, 1200)}</script>")
-        + '<body><div id="cnn_hdr">' + masthead(story) + "</div>"
+        + '<body><div id="cnn_hdr">'
+        + masthead(story)
+        + "</div>"
         + f'<div id="cnnContentContainer"><h1>{esc(story.title)}</h1><div class="cnnDateStamp">{esc(dl)}</div>'
-        + top + '<div class="cnn_strycntntlft">' + body_html(story.paragraphs, inserts) + "</div>"
-        + '<div class="cnn_strycmntsbx">' + "".join(f"<p>{esc(p)}</p>" for p in policy)
-        + '<div class="fb-comments" data-href="x"></div></div></div>' + footer(story) + "</body></html>"
+        + top
+        + '<div class="cnn_strycntntlft">'
+        + body_html(story.paragraphs, inserts)
+        + "</div>"
+        + '<div class="cnn_strycmntsbx">'
+        + "".join(f"<p>{esc(p)}</p>" for p in policy)
+        + '<div class="fb-comments" data-href="x"></div></div></div>'
+        + footer(story)
+        + "</body></html>"
     )
     page.expect["datelines"] = [dl]
     return page
@@ -515,12 +623,21 @@ def bootstrap(story: Story, *, widgets: tuple[str, ...] = ()) -> Page:
     byline = "المصدر: وكالات" if rng.random() < 0.5 else "كتب: محمد عبد الله"
     page.content = (
         head(story, gtm(rng) + json_ld(story, body=False) + f"<script>{js_bundle(rng, 1500)}</script>")
-        + '<body><div class="container"><div class="row"><div class="col-12">' + masthead(story) + "</div>"
-        + f'<div class="col-md-8"><div class="box-1"><h1>{esc(story.title)}</h1><div class="d-flex"><span>{esc(byline)}</span>'
-        + f'<span class="ms-2">{esc(dl)}</span></div>' + before
-        + '<div class="txt">' + body_html(story.paragraphs, inserts) + "</div>" + after
-        + '</div></div><div class="col-md-4">' + rail(story, "الأكثر قراءة", "box-2", 5)[0]
-        + "</div></div></div>" + footer(story) + "</body></html>"
+        + '<body><div class="container"><div class="row"><div class="col-12">'
+        + masthead(story)
+        + "</div>"
+        + f'<div class="col-md-8"><div class="box-1"><h1>{esc(story.title)}</h1><div class="d-flex"><span>{esc(byline)}</span>'  # noqa: E501
+        + f'<span class="ms-2">{esc(dl)}</span></div>'
+        + before
+        + '<div class="txt">'
+        + body_html(story.paragraphs, inserts)
+        + "</div>"
+        + after
+        + '</div></div><div class="col-md-4">'
+        + rail(story, "الأكثر قراءة", "box-2", 5)[0]
+        + "</div></div></div>"
+        + footer(story)
+        + "</body></html>"
     )
     page.not_in_text += related_titles(story, 5)
     page.expect["datelines"] = [dl]
@@ -539,11 +656,16 @@ def legacy(story: Story, *, control: bool = False, br: bool = False) -> Page:
         body = body_html(story.paragraphs, indent=indent)
     dl = dateline(story, "slashes")
     page.content = (
-        head(story, f"<script>{js_bundle(rng, 1500)}</script>") + '<body><table width="100%"><tr><td>'
-        + masthead(story) + '</td></tr><tr><td valign="top">'
+        head(story, f"<script>{js_bundle(rng, 1500)}</script>")
+        + '<body><table width="100%"><tr><td>'
+        + masthead(story)
+        + '</td></tr><tr><td valign="top">'
         + f'<font size="5"><b>{esc(story.title)}</b></font><br><font size="2">{esc(dl)}</font><br>'
         + f'<div class="txt">{body}</div></td><td width="200">'
-        + rail(story, "أخبار ذات صلة", "t1", 4)[0] + "</td></tr></table>" + footer(story) + "</body></html>"
+        + rail(story, "أخبار ذات صلة", "t1", 4)[0]
+        + "</td></tr></table>"
+        + footer(story)
+        + "</body></html>"
     )
     page.not_in_text += related_titles(story, 4)
     page.expect["datelines"] = [dl]
@@ -553,17 +675,31 @@ def legacy(story: Story, *, control: bool = False, br: bool = False) -> Page:
 def amp(story: Story) -> Page:
     """An AMP page: amp-img, amp-analytics with its JSON config, JSON-LD."""
     rng = story.rng
-    config = json.dumps({"vars": {"account": f"UA-{rng.randint(10**6, 10**7)}-1"},
-                         "triggers": {f"trackEvent{i}": {"on": "click", "selector": f"#el{i}", "request": "event",
-                                                         "vars": {"eventCategory": "ui", "eventAction": "click"}}
-                                      for i in range(25)}})
+    config = json.dumps(
+        {
+            "vars": {"account": f"UA-{rng.randint(10**6, 10**7)}-1"},
+            "triggers": {
+                f"trackEvent{i}": {
+                    "on": "click",
+                    "selector": f"#el{i}",
+                    "request": "event",
+                    "vars": {"eventCategory": "ui", "eventAction": "click"},
+                }
+                for i in range(25)
+            },
+        }
+    )
     cap = caption_for(story, 0)
     page = Page(
         head(story, json_ld(story, body=True) + '<script async src="https://cdn.ampproject.org/v0.js"></script>')
-        + f'<body><amp-analytics type="googleanalytics"><script type="application/json">{config}</script></amp-analytics>'
-        + masthead(story) + f"<article><h1>{esc(story.title)}</h1>"
-        + f'<figure><amp-img src="/a.jpg" width="800" height="450" layout="responsive"></amp-img><figcaption>{esc(cap)}</figcaption></figure>'
-        + body_html(story.paragraphs) + "</article>" + footer(story) + "</body></html>"
+        + f'<body><amp-analytics type="googleanalytics"><script type="application/json">{config}</script></amp-analytics>'  # noqa: E501
+        + masthead(story)
+        + f"<article><h1>{esc(story.title)}</h1>"
+        + f'<figure><amp-img src="/a.jpg" width="800" height="450" layout="responsive"></amp-img><figcaption>{esc(cap)}</figcaption></figure>'  # noqa: E501
+        + body_html(story.paragraphs)
+        + "</article>"
+        + footer(story)
+        + "</body></html>"
     )
     page.expect["captions"] = [cap]
     return page
@@ -592,8 +728,11 @@ def interview(story: Story, *, style: str) -> Page:
         if p.startswith("*"):
             q = p.lstrip("* ").strip()
             questions.append(q)
-            out.append({"star": f"<p>*{esc(q)}</p>", "sj": f"<p>س: {esc(q)}</p>",
-                        "bold": f"<p><strong>{esc(q)}</strong></p>"}[style])
+            out.append(
+                {"star": f"<p>*{esc(q)}</p>", "sj": f"<p>س: {esc(q)}</p>", "bold": f"<p><strong>{esc(q)}</strong></p>"}[
+                    style
+                ]
+            )
         elif questions:
             answers.append(p)
             out.append({"star": f"<p>-{esc(p)}</p>", "sj": f"<p>ج: {esc(p)}</p>", "bold": f"<p>{esc(p)}</p>"}[style])
@@ -601,8 +740,15 @@ def interview(story: Story, *, style: str) -> Page:
             out.append(f"<p>{esc(p)}</p>")
     page.content = (
         head(story, json_ld(story, body=False) + f"<script>{js_bundle(rng, 1500)}</script>")
-        + "<body>" + masthead(story) + f'<article><h1>{esc(story.title)}</h1><div class="article-body">'
-        + "".join(out) + "</div>" + share_bar() + "</article>" + footer(story) + "</body></html>"
+        + "<body>"
+        + masthead(story)
+        + f'<article><h1>{esc(story.title)}</h1><div class="article-body">'
+        + "".join(out)
+        + "</div>"
+        + share_bar()
+        + "</article>"
+        + footer(story)
+        + "</body></html>"
     )
     page.expect["questions"] = questions
     page.expect["answers"] = answers if style != "bold" else answers  # every answer paragraph is a turn
@@ -613,7 +759,7 @@ def copied_text(story: Story, *, policy: bool, control: bool = False) -> Page:
     """A page copied from a browser as text: masthead, dateline, the article, comment policy, footer."""
     dl = dateline(story, "levant")
     lines = [story.site[0], "الرئيسية | أخبار | اقتصاد | رياضة | فيديو", story.title, dl]
-    lines += [("\x1a" if control else "") + p for p in story.paragraphs]
+    lines += [("\x1a\x1a\x1a" if control else "") + p for p in story.paragraphs]
     page = Page("")
     if policy:
         lines += ["التعليقات", POLICY_CNN, POLICY_OPINIONS]
@@ -633,7 +779,11 @@ LAYOUTS: list[tuple[str, str, Layout]] = [
     ("wp-caption-pullquote", "alarabia", lambda s: wordpress(s, widgets=("caption", "pullquote"))),
     ("wp-captions-newsletter", "france24", lambda s: wordpress(s, widgets=("caption", "captions2", "newsletter"))),
     ("wp-comments", "skynews", lambda s: wordpress(s, widgets=("comments",))),
-    ("wp-all-furniture", "CNN", lambda s: wordpress(s, widgets=("caption", "captions2", "pullquote", "newsletter", "comments"))),
+    (
+        "wp-all-furniture",
+        "CNN",
+        lambda s: wordpress(s, widgets=("caption", "captions2", "pullquote", "newsletter", "comments")),
+    ),
     ("next-plain", "skynews", lambda s: nextjs(s)),
     ("next-script-heavy", "skynews", lambda s: nextjs(s, state=14000, bundle=16000)),
     ("next-video-jw", "france24", lambda s: nextjs(s, widgets=("video",))),
@@ -650,7 +800,11 @@ LAYOUTS: list[tuple[str, str, Layout]] = [
     ("grid-caption-video", "france24", lambda s: bootstrap(s, widgets=("caption", "video"))),
     ("grid-pullquote", "alarabia", lambda s: bootstrap(s, widgets=("pullquote",))),
     ("grid-newsletter-cards", "skynews", lambda s: bootstrap(s, widgets=("newsletter", "related-cards"))),
-    ("grid-everything", "CNN", lambda s: bootstrap(s, widgets=("consent", "caption", "pullquote", "video", "newsletter", "related-cards"))),
+    (
+        "grid-everything",
+        "CNN",
+        lambda s: bootstrap(s, widgets=("consent", "caption", "pullquote", "video", "newsletter", "related-cards")),
+    ),
     ("legacy-table", "france24", lambda s: legacy(s)),
     ("legacy-br", "alarabia", lambda s: legacy(s, br=True)),
     ("legacy-control-chars", "skynews", lambda s: legacy(s, control=True)),
@@ -696,11 +850,23 @@ def build(rows: list[dict[str, Any]]) -> dict[str, str]:
         page = layout(story)
         suffix = ".txt" if name.startswith("text-") else ".html"
         files[name + suffix] = page.content
-        files[name + ".json"] = json.dumps(
-            {"id": row["id"], "source": row["source"], "url": row["url"], "layout": (layout.__doc__ or name),
-             "title": row["title"], "body": row["text"], "expect": page.expect, "not_in_text": page.not_in_text},
-            ensure_ascii=False, indent=1,
-        ) + "\n"
+        files[name + ".json"] = (
+            json.dumps(
+                {
+                    "id": row["id"],
+                    "source": row["source"],
+                    "url": row["url"],
+                    "layout": (layout.__doc__ or name),
+                    "title": row["title"],
+                    "body": row["text"],
+                    "expect": page.expect,
+                    "not_in_text": page.not_in_text,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n"
+        )
     return files
 
 

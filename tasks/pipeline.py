@@ -42,7 +42,7 @@ STAGES: tuple[Stage, ...] = (
         Normalised,
         lambda res, article: normalise.normalise(article, latin_digits=res.latin_digits),
     ),
-    Stage("section", section.VERSION, ("normalise",), Sectioned, lambda res, norm: section.section(norm)),
+    Stage("section", section.VERSION, ("normalise",), Sectioned, lambda res, norm: section.checked_section(norm)),
     Stage(
         "entities",
         entities.VERSION,

@@ -31,8 +31,12 @@ _PULL_QUOTE_WORDS = 40
 _QUOTES = " \"'" + cs.OPENING_QUOTES + cs.CLOSING_QUOTES
 # Interview markers: "*" or "sin" (the first letter of the word for question) and a colon
 # before a question; "-" or "jim" (answer) and a colon before an answer.
-_QUESTION_MARK = re.compile(r"^(?:\*(?!\*)|\u0633\s*[:/\-]|\u0633\u0624\u0627\u0644\s*:)\s*")  # SEEN; "su'al"
-_ANSWER_MARK = re.compile(r"^(?:[-\u2013\u2014](?![-\u2013\u2014])|\u062c\s*[:/\-]|\u062c\u0648\u0627\u0628\s*:)\s*")  # JEEM; "jawab"
+_QUESTION_MARK = re.compile(
+    r"^(?:\*(?!\*)|\u0633\s*[:/\-]|\u0633\u0624\u0627\u0644\s*:)\s*"  # SEEN; "su'al" (question)
+)
+_ANSWER_MARK = re.compile(
+    r"^(?:[-\u2013\u2014](?![-\u2013\u2014])|\u062c\s*[:/\-]|\u062c\u0648\u0627\u0628\s*:)\s*"  # JEEM; "jawab"
+)
 _ASKS = "?" + cs.ARABIC_QUESTION_MARK
 
 

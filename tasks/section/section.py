@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from khabar.tasks.errors import InvalidArticle, Reason
 from khabar.tasks.records import SENTENCE_KINDS, Anchor, Block, Normalised, Sectioned, Sentence
 from khabar.tasks.section.layout import Layout, lay_out
 from khabar.tasks.section.lines import text_units
 from khabar.tasks.section.markup import read_page
 from khabar.tasks.section.sentences import sentence_spans
 from khabar.tasks.section.tokens import tokens
+from khabar.tasks.validate import Limits, check_language
 
 # "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
 # "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
 # bodies, the headline's neighbourhood in HTML, og:title read.
 # "3": hard-wrapped plain text joined into paragraphs (``wrapped``).
-VERSION = "3"
+# "4": datelines, captions, pull quotes, interview questions and answers as their own blocks;
+# consent banners, newsletter boxes, player errors and comment policies recognised by their
+# sentences; rows of labels read apart; the article found must be Arabic (``not_arabic``).
+VERSION = "4"
+# The payload's default thresholds: the stage is not configured (a page whose visible text passed
+# the configured check and whose article is not Arabic is refused here).
+_LIMITS = Limits()
 
 _SEPARATOR = "\n\n"
 
@@ -24,6 +32,7 @@ def section(normalised: Normalised) -> Sectioned:
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
     maps each text node of a block to where it stands in the normalised HTML (see ``khabar.tasks.section``).
+    Never raises: ``checked_section`` is the pipeline's stage, which refuses what this finds no article in.
     """
     if normalised.kind == "html":
         page = read_page(normalised.text)
@@ -33,6 +42,19 @@ def section(normalised: Normalised) -> Sectioned:
         layout = lay_out(text_units(normalised.text, normalised.to_raw))
         removed = layout.boilerplate
     return _assemble(layout, removed)
+
+
+def checked_section(normalised: Normalised) -> Sectioned:
+    """The pipeline's section stage: ``section``, refusing a page with no article or one not in Arabic.
+
+    Raises InvalidArticle (``empty``, ``not_arabic``): the payload check reads what the whole page
+    shows, this reads the article found in it (an English story under an Arabic site's menus).
+    """
+    sectioned = section(normalised)
+    if not sectioned.text:
+        raise InvalidArticle(Reason.EMPTY, "the page holds no article text, only furniture")
+    check_language(sectioned.text, _LIMITS, what="the article found in the page")
+    return sectioned
 
 
 def _assemble(layout: Layout, removed: list[str]) -> Sectioned:

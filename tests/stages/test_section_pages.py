@@ -98,7 +98,7 @@ def test_story_furniture_kinds(page: tuple[Sectioned, dict[str, Any]], key: str,
     want = [clean(t, latin_digits=True)[0] for t in expected["expect"][key]]
     found = blocks(sec, kind)
     for text in want:
-        assert any(text in f or f.strip("«»\"") == text for f in found), (text, found)
+        assert any(text in f or f.strip('«»"') == text for f in found), (text, found)
     body = "\n".join(blocks(sec, *BODY_KINDS))
     if kind in ("caption", "pull_quote"):
         for text in want:  # kept in the document, out of the body (a pull quote repeats a body sentence once)

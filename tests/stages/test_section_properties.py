@@ -10,7 +10,6 @@ from khabar.tasks.records import BLOCK_KINDS, SENTENCE_KINDS, Article, Sectioned
 from khabar.tasks.section import section
 
 
-
 def assert_valid(sec: Sectioned) -> None:
     """Check the invariants every Sectioned must keep (offsets, order, containment)."""
     n = len(sec.text)
