@@ -365,14 +365,14 @@ class _Page:
     def pull_quotes(self, s: int, e: int) -> None:
         """A short block that repeats words of the body in large type is a pull quote, not more body."""
         body = [i for i in range(s, e + 1) if self.labels[i][0] in ("paragraph", "lead")]
-        for i in body:
-            f = self.units[i].features
-            if f.words > _PULL_QUOTE_WORDS:
-                continue
+        short = [i for i in body if self.units[i].features.words <= _PULL_QUOTE_WORDS]
+        if not short:
+            return
+        joined = "\n".join(self.units[i].text for i in body)
+        for i in short:
             core = self.units[i].text.strip(_QUOTES)
-            if len(core) >= 30 and any(
-                j != i and len(self.units[j].text) > len(core) and core in self.units[j].text for j in body
-            ):
+            # Once as itself, once more inside the paragraph it was taken from.
+            if len(core) >= 30 and joined.count(core) >= 2:
                 self.labels[i] = ("pull_quote", None)
 
     def interview(self, s: int, e: int) -> None:
@@ -381,12 +381,15 @@ class _Page:
         At least two questions make an interview; then every body block after the first question
         is a question or an answer, and the markers ("*", "-", "sin:", "jim:") are removed.
         """
-        questions = [i for i in range(s, e + 1) if self.labels[i][0] and _is_question(self.units[i])]
-        if len(questions) < 2:
+        turns = ("paragraph", "list_item", "heading", "lead")
+        questions = [i for i in range(s, e + 1) if self.labels[i][0] in turns and _is_question(self.units[i])]
+        marked = sum(1 for i in questions if _QUESTION_MARK.match(self.units[i].text))
+        # Marked questions are an interview's; bold ones only when there are several (two bold
+        # questions may be an explainer's subheadings).
+        if marked < 2 and len(questions) < 3:
             return
         for i in range(questions[0], e + 1):
-            kind = self.labels[i][0]
-            if kind not in ("paragraph", "list_item", "heading", "lead"):
+            if self.labels[i][0] not in turns:
                 continue
             u = self.units[i]
             if i in questions:
