@@ -21,7 +21,7 @@ BARRIERS = frozenset({"comments", "footer", "copyright"})
 SENTENCE_FURNITURE = 80
 _SENTENCE_KINDS = (("comment_policy", "comments"), ("consent", "consent"), ("newsletter", "newsletter"),
                    ("media_error", "media"))
-_SENTENCE_CATEGORIES = tuple(c for c, _ in _SENTENCE_KINDS)
+SENTENCE_CATEGORIES = tuple(c for c, _ in _SENTENCE_KINDS)
 # Furniture that sits above the headline: the title is never searched for beyond it.
 TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BARRIERS
 
@@ -103,8 +103,10 @@ def kind_of(unit: Unit) -> str | None:
 
 def sentence_furniture(f: Features) -> str | None:
     """The kind of a banner, box or notice written in sentences (consent, newsletter, player error, comment policy)."""
-    found = f.found_all
-    hits = [c for _, _, c in found.hits if c in _SENTENCE_CATEGORIES]
+    if f.says is False:
+        return None  # the page's one search found none of the phrases' letters here
+    found = f.found if f.covered else f.found_all
+    hits = [c for _, _, c in found.hits if c in SENTENCE_CATEGORIES]
     if not hits or (len(hits) == 1 and f.words > 12):
         return None
     category = max(set(hits), key=hits.count)

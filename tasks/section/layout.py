@@ -197,6 +197,10 @@ class _Page:
 
     def __init__(self, units: list[Unit], title: Unit | None) -> None:
         self.units = units
+        says = cues.mentioning([u.text for u in units], furniture.SENTENCE_CATEGORIES)
+        if says is not None:
+            for i, u in enumerate(units):
+                u.features.says = i in says
         self.facts = [facts(u) for u in units]
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)

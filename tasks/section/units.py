@@ -64,6 +64,9 @@ class Features:
         # Running text: long, punctuated.  Page furniture is never like this, so most cue
         # lookups can be skipped for it.
         self.running = self.words >= 15 and self.terminal and bool(self.commas or self.inner_stops)
+        # Whether the unit may hold a phrase of furniture written in sentences (consent, newsletter ...):
+        # set for all the units of a page by one search (``cues.mentioning``); None: not known.
+        self.says: bool | None = None
 
     @cached_property
     def found(self) -> Found:
@@ -71,6 +74,11 @@ class Features:
         long = self.words > _LONG
         key = words_of(self.text[: _KEY_CHARS // 2 if long else _KEY_CHARS])
         return find(key, limit=8 if long else None)
+
+    @property
+    def covered(self) -> bool:
+        """Whether ``found`` looked at the whole unit (a short one), so ``found_all`` would add nothing."""
+        return self.words <= _LONG and self.chars <= _KEY_CHARS
 
     @cached_property
     def found_all(self) -> Found:
