@@ -114,3 +114,21 @@ def test_interview_turns(page: tuple[Sectioned, dict[str, Any]]) -> None:
     answers = blocks(sec, "answer")
     assert answers == [clean(a, latin_digits=True)[0] for a in expected["expect"]["answers"]]
     assert not any(a.startswith(("-", "*", "\u062c:")) for a in answers)  # JEEM
+
+
+_TAG = re.compile(r"<[^>]*>")
+_ARABIC = re.compile(r"[\u0621-\u064a]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.suffix == ".html"], ids=lambda p: p.stem)
+def test_a_page_reads_the_same_with_150_kb_more_script(path: Path) -> None:
+    """As pages ship them: the app's state again, inline, 150 KB; the old whole-page check refused every one."""
+    html = path.read_text(encoding="utf-8")
+    state = json.dumps({"config": [{"featureFlag": f"experiment_{i}", "enabled": i % 2 == 0} for i in range(3000)]})
+    bloated = html.replace("</body>", f"<script>window.__APP_STATE__={state};</script></body>")
+    shown = _TAG.sub(" ", bloated)
+    assert len(_ARABIC.findall(shown)) < 0.3 * len(_LETTER.findall(shown))
+    plain, _ = read(path)
+    article = parse_payload({"id": path.stem, "html": bloated}, Limits())
+    assert section(normalise(article)).text == plain.text
