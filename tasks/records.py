@@ -29,6 +29,7 @@ class Budget:
     words: int | None = None
     sentences: int | None = None
     ratio: float | None = None
+    headline: bool = False  # one sentence of headline length (see khabar.tasks.summarise.budget)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,19 @@ class Normalised:
 # colon, removed); ``caption``, ``pull_quote`` and ``dateline`` belong to the page's
 # presentation of the story: kept in the document, never read as its body.
 BLOCK_KINDS = (
-    "title", "tag", "dateline", "byline", "lead", "heading", "paragraph", "list_item", "question", "answer",
-    "caption", "pull_quote",
-)  # fmt: skip
+    "title",
+    "tag",
+    "byline",
+    "dateline",
+    "lead",
+    "heading",
+    "paragraph",
+    "list_item",
+    "question",
+    "answer",
+    "caption",
+    "pull_quote",
+)
 # Blocks read as the article's running text and split into sentences (Sectioned.sentences).
 # A question is one, but it is the interviewer's: a summary is drawn from the others.
 SENTENCE_KINDS = frozenset({"lead", "paragraph", "list_item", "question", "answer"})

@@ -26,7 +26,7 @@ from khabar.worker.transport import tls_options
 
 def broker_url(settings: Settings) -> str:
     configured = settings.redis_url.get_secret_value() if settings.redis_url else None
-    return resolve_url(configured, settings.data_dir)
+    return resolve_url(configured, settings.data_dir, settings.use_local_redis)
 
 
 def register_utf8_json() -> None:

@@ -21,6 +21,10 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time),
 and articles in progress (queued or running) in ``<prefix>:active`` (score: the time
 of their last change), where ``khabar.worker.sweeper`` looks for lost messages.
+Every article stored or failed is listed in ``<prefix>:recent`` (score: the time it was
+stored or failed), and each source's in ``<prefix>:recent:source:<source>``, with the
+sources in the set ``<prefix>:sources``: the console pages through these (newest first)
+instead of scanning the keyspace.  With a document TTL, entries older than it are trimmed.
 ``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
 (a worker died during them); it is cleared when the stage ends, fails or is retried.
 Anyone can read a document with ``HGET <prefix>:article:<id> document``.
@@ -71,6 +75,8 @@ class ArticleStore:
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"
         self.active_key = f"{prefix}:active"
+        self.recent_key = f"{prefix}:recent"
+        self.sources_key = f"{prefix}:sources"
         self._begin: Any = None
         self._fail: Any = None
         self._mark_queued: Any = None
@@ -135,6 +141,7 @@ class ArticleStore:
         if items:
             pipe.zrem(self.failed_key, *(article.id for article, _ in items))
             pipe.zadd(self.active_key, {article.id: now for article, _ in items})
+            self.index_recent(pipe, [(article.id, article.source) for article, _ in items], now)
         pipe.execute()
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
@@ -345,6 +352,8 @@ class ArticleStore:
                   self.active_key],
             args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done)],
         )
+        if recorded and stage == "validate":  # never stored, so not indexed yet
+            self.index_recent(self.r, [(article_id, None)], now)
         return bool(recorded)
 
     def purge_failed(self) -> int:
@@ -367,6 +376,27 @@ class ArticleStore:
         pipe.zrem(self.failed_key, article_id)
         pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
+
+    # --- the recency index (read by the console) ------------------------------------
+    def source_key(self, source: str) -> str:
+        return f"{self.prefix}:recent:source:{source}"
+
+    def index_recent(self, client: Any, items: Sequence[tuple[str, str | None]], now: float) -> None:
+        """List articles (id, source) as written ``now`` in the recency indexes, on ``client``
+        (a pipeline, to go with the write it indexes).  With a TTL, drops entries older than it:
+        the indexes then stay about as large as what Redis still holds."""
+        client.zadd(self.recent_key, {article_id: now for article_id, _ in items})
+        sources: dict[str, dict[str, float]] = {}
+        for article_id, source in items:
+            if source:
+                sources.setdefault(source, {})[article_id] = now
+        for source, ids in sources.items():
+            client.zadd(self.source_key(source), ids)
+            client.sadd(self.sources_key, source)
+            if self.ttl:
+                client.zremrangebyscore(self.source_key(source), "-inf", f"({now - self.ttl}")
+        if self.ttl:
+            client.zremrangebyscore(self.recent_key, "-inf", f"({now - self.ttl}")
 
     # --- reading -------------------------------------------------------------------
     def status(self, article_id: str) -> str | None:

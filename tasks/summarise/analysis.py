@@ -1,10 +1,14 @@
 """What the summariser knows about each candidate sentence of one article.
 
 ``analyse`` reads a ``Sectioned`` (and its ``Entities``) once and returns, for every
-candidate sentence, its word count, its content terms and the raw signals the
-scorer weighs: position, centrality, similarity to the title and headings, and
-entity mentions.  Candidates are the article's sentences that hold a word and are
-neither boilerplate nor part of a title, heading, tag or byline block.
+candidate sentence, its word count, its content terms (its clauses on demand) and the raw
+signals the scorer weighs: position (in the order its page type reads, see
+``page_types``), centrality, similarity to the title and headings, and entity
+mentions.  Candidates are the article's sentences that hold a word and are
+neither boilerplate nor in a block of another kind than ``BODY_KINDS``: never a
+title, heading, tag, byline, dateline, caption, pull quote or an interviewer's
+question.  A sentence that asks a question is a candidate (its words tell what the
+article is about) marked ``question``: the summary never takes it.
 """
 
 from __future__ import annotations
@@ -18,10 +22,24 @@ from itertools import chain
 import numpy as np
 
 from khabar.tasks.records import Entities, Sectioned
+from khabar.tasks.summarise.clauses import split
+from khabar.tasks.summarise.page_types import page_type, reading_order
 from khabar.tasks.summarise.terms import classify
 
 # Blocks whose sentences may be summary sentences; a heading is never one.
-BODY_KINDS = frozenset({"lead", "paragraph", "list_item"})
+BODY_KINDS = frozenset({"lead", "paragraph", "list_item", "answer"})
+# Page furniture and an interviewer's words: never in a summary (named here so that a
+# reader sees they are left out on purpose; any kind not in BODY_KINDS is).
+NEVER_SUMMARISED = frozenset({"title", "tag", "byline", "heading", "dateline", "caption", "pull_quote", "question"})
+# A dateline that opens a sentence: "Dubai, UAE (CNN) --", "Cairo - ": up to six words
+# and an agency in brackets, or up to four words, before a dash.  Left out of the sentence.
+# (Matched at the sentence's start with ``match(text, pos)``: no "^", which would not.)
+_DATELINE = re.compile(
+    "(?:[^\\s()]+[\\s\u060c,]+){0,6}\\([^()\\n]{1,40}\\)\\s*[-\u2013\u2014]{1,2}\\s*"
+    "|(?:[^\\s()]+[\\s\u060c,]+){0,3}[^\\s()]+\\s+[-\u2013\u2014]{1,2}\\s+"
+)
+# A sentence that ends in a question mark (Arabic or Latin), before closing quotes or brackets.
+_QUESTION = re.compile("[?\u061f][\"'\u00bb\u201d)\\]\\s]*$")
 # Sentences that belong to the page, not to the story, should the section stage
 # have left them in.
 _BOILERPLATE = re.compile(
@@ -31,6 +49,10 @@ _BOILERPLATE = re.compile(
             "\u0627\u0642\u0631[\u0623\u0627]+ \u0623\u064a\u0636\u0627",  # "read also"
             "\u0634\u0627\u0631\u0643 \u0639\u0628\u0631",  # "share via"
             "\u00a9",  # copyright sign
+            # "express(es) the opinion of their authors/writer": a comment policy
+            "\u062a\u0639\u0628\u0631 \u0639\u0646 (?:\u0631\u0623\u064a|\u0622\u0631\u0627\u0621) "
+            "(?:\u0623\u0635\u062d\u0627\u0628|\u0643\u0627\u062a\u0628)",
+            "\u0633\u064a\u0627\u0633\u0629 \u0627\u0644\u062a\u0639\u0644\u064a\u0642\u0627\u062a",  # comments policy
         )
     )
 )
@@ -50,6 +72,9 @@ class Candidate:
     tokens: range  # indexes into Sectioned.tokens of its tokens, which forms follow one for one
     forms: tuple[str | None, ...]  # per token: matching form of a content word, else None
     terms: tuple[str, ...]  # stems of its content words
+    question: bool = False  # it asks a question: never in a summary
+    start: int = 0  # its offsets in Sectioned.text, less a dateline that opens it
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,14 @@ class Analysis:
     entity: tuple[float, ...]  # entity mentions, weighted by how often each entity recurs, per word
     title_terms: tuple[str, ...]  # stems of the title's and headings' content words
     article_words: int  # words in all candidate sentences
+    prior: tuple[float, ...] = ()  # position prior: 1 for the sentence the page type reads first, towards 0
+    page_type: str = "news"  # see khabar.tasks.summarise.page_types
+    text: str = ""  # Sectioned.text, which the candidates' offsets index
+
+    def clauses(self, k: int) -> tuple[tuple[int, int, int, bool], ...]:
+        """Return the clauses of candidate ``k`` (see ``clauses.split``), worked out for the few a budget weighs."""
+        c = self.candidates[k]
+        return ((c.start, c.end, c.words, True),) if c.question else split(self.text, c.start, c.end)
 
 
 def token_range(sectioned: Sectioned, start: int, end: int) -> range:
@@ -132,14 +165,18 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     for i, s in enumerate(sectioned.sentences):
         if not _is_candidate(sectioned, i, boilerplate):
             continue
-        span = token_range(sectioned, s.start, s.end)
+        start = s.start
+        if dateline := _DATELINE.match(text, s.start, s.end):
+            start = dateline.end() if len(text[dateline.end() : s.end].split()) >= 3 else s.start
+        span = token_range(sectioned, start, s.end)
         kinds = [classify(text[a:b]) for a, b in tokens[_slice(span)]]
         if not any(k[0] for k in kinds):
             continue
-        words = len(text[s.start : s.end].split())
+        words = len(text[start : s.end].split())
         forms = tuple(k[1] for k in kinds)
         terms = tuple(k[2] for k in kinds if k[2] is not None)
-        candidates.append(Candidate(i, len(candidates), words, span, forms, terms))
+        question = bool(_QUESTION.search(text[start : s.end].rstrip()))
+        candidates.append(Candidate(i, len(candidates), words, span, forms, terms, question, start, s.end))
         lo, hi = bisect_left(sal_starts, s.start), bisect_left(sal_starts, s.end)
         entity.append(sum(w for _, w in salience[lo:hi]) / words)
 
@@ -179,6 +216,11 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
     )
 
+    blocks = [sectioned.sentences[c.index].block for c in candidates]
+    kind = page_type(sectioned, blocks, [c.words for c in candidates])
+    prior = [0.0] * n
+    for place, k in enumerate(reading_order(sectioned, kind, blocks)):
+        prior[k] = 1.0 - place / n
     return Analysis(
         candidates=tuple(candidates),
         similarity=tuple(tuple(row) for row in similarity.tolist()),
@@ -187,4 +229,7 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         entity=tuple(entity),
         title_terms=title_terms,
         article_words=sum(c.words for c in candidates),
+        prior=tuple(prior),
+        page_type=kind,
+        text=text,
     )
