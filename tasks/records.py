@@ -47,12 +47,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """A declared bound that changed this article's result (``khabar.tasks.bounds`` names them)."""
+
+    name: str  # a key of ``khabar.tasks.bounds.EFFECTS``
+    limit: int
+    found: int  # what the article had: the longest run, the number of sentences...
+
+
+@dataclass(frozen=True)
 class Normalised:
     """The input with presentation noise removed; HTML stays HTML."""
 
     kind: str  # "text" or "html", as in Article
     text: str  # display form: keeps hamza and teh marbuta, loses invisible noise
     to_raw: tuple[Anchor, ...]  # offsets in ``text`` -> offsets in ``Article.content``
+    caps: tuple[Cap, ...] = ()  # bounds that changed the text (runs of marks or symbols cut)
 
 
 # Block kinds, in the order a page usually shows them.  ``question`` and ``answer`` are the
@@ -133,6 +143,7 @@ class Entity:
 class Entities:
     backend: str  # which recogniser produced them ("crf", "bert", ...)
     entities: tuple[Entity, ...]
+    caps: tuple[Cap, ...] = ()  # bounds that changed how the text was tagged
 
 
 @dataclass(frozen=True)
@@ -140,3 +151,4 @@ class Summary:
     text: str
     sentences: tuple[int, ...]  # indexes into Sectioned.sentences, in article order
     keywords: tuple[str, ...]  # best first, each as the display text most often writes it
+    caps: tuple[Cap, ...] = ()  # bounds that changed the ranking (only the first sentences ranked)

@@ -84,7 +84,7 @@ def test_a_page_whose_article_is_not_arabic_is_still_refused(resources: Resource
     parse_payload({"html": english}, Limits())  # the page, menus and all, reads as Arabic ...
     assert refused(resources, html=english) == "not_arabic"  # ... the article found in it does not
     scripts_only = "<html><head><script>var a='" + "lorem ipsum " * 500 + "';</script></head><body></body></html>"
-    assert refused(resources, html=scripts_only) == "empty"
+    assert refused(resources, html=scripts_only) == "empty"  # the payload check: nothing a reader sees
     english_page = "<html><body><p>" + "Only English words in this article. " * 30 + "</p></body></html>"
     assert refused(resources, html=english_page) == "not_arabic"
 

@@ -15,7 +15,7 @@ evidence and cue words (``furniture``, ``cues``, ``cues.txt``), the article body
 stretch with the most running prose, the headline just above it, tags, bylines and leads
 around it, headings, lists; then sentences (``sentences``) and tokens (``tokens``).
 
-The pipeline runs ``checked_section``: the same, refusing (``empty``, ``not_arabic``) a page in
+The pipeline runs ``checked_section``: the same, refusing (``no_text``, ``not_arabic``) a page in
 which no article, or no Arabic article, was found.
 
 Offsets: ``Sectioned.to_source`` maps into ``Normalised.text``.  For text input every
@@ -28,6 +28,7 @@ article's part of the page and the furniture lines found in it (the rest of the 
 not read at all).
 """
 
+from khabar.tasks.section.guards import require_text
 from khabar.tasks.section.section import VERSION, checked_section, section
 
-__all__ = ["VERSION", "checked_section", "section"]
+__all__ = ["VERSION", "checked_section", "require_text", "section"]

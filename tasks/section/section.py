@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from khabar.tasks.errors import InvalidArticle, Reason
 from khabar.tasks.records import SENTENCE_KINDS, Anchor, Block, Normalised, Sectioned, Sentence
+from khabar.tasks.section.guards import check_depth, require_text, too_deep
 from khabar.tasks.section.layout import Layout, lay_out
 from khabar.tasks.section.lines import text_units
 from khabar.tasks.section.markup import read_page
@@ -32,11 +32,17 @@ def section(normalised: Normalised) -> Sectioned:
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
     maps each text node of a block to where it stands in the normalised HTML (see ``khabar.tasks.section``).
-    Never raises: ``checked_section`` is the pipeline's stage, which refuses what this finds no article in.
+    Raises InvalidArticle (``too_deep``, see ``guards``) for HTML nested too deeply to parse;
+    ``checked_section`` is the pipeline's stage, which also refuses a page in which no article, or
+    no Arabic article, was found.
     """
     if normalised.kind == "html":
-        page = read_page(normalised.text)
-        layout = lay_out(page.units, title=page.title)
+        check_depth(normalised.text)  # before parsing: the parser is quadratic in the depth
+        try:
+            page = read_page(normalised.text)
+            layout = lay_out(page.units, title=page.title)
+        except RecursionError as exc:  # deeper than the estimate said: still the page's fault
+            raise too_deep(exc) from None
         removed = page.removed + layout.boilerplate
     else:
         layout = lay_out(text_units(normalised.text, normalised.to_raw))
@@ -47,12 +53,11 @@ def section(normalised: Normalised) -> Sectioned:
 def checked_section(normalised: Normalised) -> Sectioned:
     """The pipeline's section stage: ``section``, refusing a page with no article or one not in Arabic.
 
-    Raises InvalidArticle (``empty``, ``not_arabic``): the payload check reads what the whole page
-    shows, this reads the article found in it (an English story under an Arabic site's menus).
+    Raises InvalidArticle: ``too_deep``, ``no_text`` or ``word_too_long`` (``guards``) when no article
+    was found, ``not_arabic`` when the one found is not Arabic.  The payload check reads what the
+    whole page shows, this reads the article found in it (an English story under an Arabic site's menus).
     """
-    sectioned = section(normalised)
-    if not sectioned.text:
-        raise InvalidArticle(Reason.EMPTY, "the page holds no article text, only furniture")
+    sectioned = require_text(section(normalised))
     check_language(sectioned.text, _LIMITS, what="the article found in the page")
     return sectioned
 

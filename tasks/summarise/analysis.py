@@ -16,11 +16,13 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 
+from khabar.tasks.bounds import MAX_RANKED
 from khabar.tasks.records import Entities, Sectioned
 from khabar.tasks.summarise.clauses import split
 from khabar.tasks.summarise.page_types import page_type, reading_order
@@ -60,6 +62,7 @@ _DAMPING = 0.85  # LexRank's, as in PageRank
 _ITERATIONS = 100
 _TOLERANCE = 1e-8
 _SMALL_PRODUCT = 32768  # multiply-adds per matrix product; see _gram
+_DENSE_CELLS = 1 << 21  # sentences x vocabulary above which the matrices are built term by term (16 MB)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Analysis:
     entity: tuple[float, ...]  # entity mentions, weighted by how often each entity recurs, per word
     title_terms: tuple[str, ...]  # stems of the title's and headings' content words
     article_words: int  # words in all candidate sentences
+    unranked: int = 0  # body sentences past the first MAX_RANKED candidates (khabar.tasks.bounds)
     prior: tuple[float, ...] = ()  # position prior: 1 for the sentence the page type reads first, towards 0
     page_type: str = "news"  # see khabar.tasks.summarise.page_types
     text: str = ""  # Sectioned.text, which the candidates' offsets index
@@ -146,6 +150,72 @@ def _lexrank(similarity: np.ndarray) -> np.ndarray:
     return p
 
 
+def _signals_dense(
+    candidates: list[Candidate], title_terms: tuple[str, ...], vocab: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the similarity matrix (diagonal not yet zero) and each candidate's cosine with the title."""
+    n = len(candidates)
+    rows = [k for k, c in enumerate(candidates) for _ in c.terms]
+    cols = list(map(vocab.__getitem__, chain.from_iterable(c.terms for c in candidates)))
+    width = max(1, len(vocab))
+    counts = (
+        np.bincount(
+            np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64), minlength=n * width
+        )
+        .reshape(n, width)
+        .astype(float)
+    )
+    # Inverse sentence frequency: a term in every sentence tells them apart least.
+    df = (counts > 0).sum(axis=0)
+    weighted = counts * np.log1p(n / np.maximum(df, 1))
+    norms = np.sqrt((weighted * weighted).sum(axis=1))
+    norms[norms == 0] = 1.0
+    # Only terms that two sentences share can make them similar.
+    shared = weighted[:, df > 1] / norms[:, None]
+    similarity = _gram(shared)
+    cols = [vocab[t] for t in title_terms if t in vocab]
+    # Cosine with the title's terms, all of weight 1 (those no sentence has count in the norm).
+    title = (
+        (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
+    )
+    return similarity, title
+
+
+def _signals_by_term(candidates: list[Candidate], title_terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``_signals_dense`` computed term by term: memory in sentences squared plus terms, never their product.
+
+    The same sums in another order (equal to ~1e-15); slower than the dense product for the
+    usual article, so kept for the large ones.
+    """
+    n = len(candidates)
+    counts = Counter((k, t) for k, c in enumerate(candidates) for t in c.terms)
+    df = Counter(t for _, t in counts)
+    squares = np.zeros(n)
+    by_term: dict[str, tuple[list[int], list[float]]] = {}
+    for (k, t), count in counts.items():
+        w = count * math.log1p(n / df[t])
+        squares[k] += w * w
+        by_term.setdefault(t, ([], []))
+        by_term[t][0].append(k)
+        by_term[t][1].append(w)
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    similarity = np.zeros((n, n))
+    for t, (rows, weights) in by_term.items():
+        if df[t] > 1:
+            at = np.asarray(rows)
+            w = np.asarray(weights) / norms[at]
+            similarity[np.ix_(at, at)] += np.outer(w, w)
+    title = np.zeros(n)
+    for t in dict.fromkeys(title_terms):
+        if t in by_term:
+            rows, weights = by_term[t]
+            title[rows] += np.asarray(weights) / norms[np.asarray(rows)]
+    if title_terms:
+        title /= np.sqrt(len(title_terms))
+    return similarity, title
+
+
 def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     """Return the candidates of an article with the signals used to rank them."""
     text = sectioned.text
@@ -162,8 +232,15 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
     tokens = sectioned.tokens
     candidates: list[Candidate] = []
     entity: list[float] = []
+    unranked = unranked_words = 0
     for i, s in enumerate(sectioned.sentences):
         if not _is_candidate(sectioned, i, boilerplate):
+            continue
+        if len(candidates) == MAX_RANKED:
+            # Bounded (khabar.tasks.bounds.MAX_RANKED): the similarity matrix below is n x n, so
+            # later sentences are counted (for a ratio budget) but not ranked.
+            unranked += 1
+            unranked_words += len(text[s.start : s.end].split())
             continue
         start = s.start
         if dateline := _DATELINE.match(text, s.start, s.end):
@@ -190,31 +267,15 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
 
     n = len(candidates)
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(c.terms for c in candidates)))}
-    rows = [k for k, c in enumerate(candidates) for _ in c.terms]
-    cols = list(map(vocab.__getitem__, chain.from_iterable(c.terms for c in candidates)))
     width = max(1, len(vocab))
-    counts = (
-        np.bincount(
-            np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64), minlength=n * width
-        )
-        .reshape(n, width)
-        .astype(float)
-    )
-    # Inverse sentence frequency: a term in every sentence tells them apart least.
-    df = (counts > 0).sum(axis=0)
-    weighted = counts * np.log1p(n / np.maximum(df, 1))
-    norms = np.sqrt((weighted * weighted).sum(axis=1))
-    norms[norms == 0] = 1.0
-    # Only terms that two sentences share can make them similar.
-    shared = weighted[:, df > 1] / norms[:, None]
-    similarity = _gram(shared)
+    if n * width > _DENSE_CELLS:
+        # Bounded (khabar.tasks.bounds): an article of distinct words has a vocabulary near its
+        # length, and a dense sentences x vocabulary matrix then grows as the square of it.
+        similarity, title = _signals_by_term(candidates, title_terms)
+    else:
+        similarity, title = _signals_dense(candidates, title_terms, vocab)
     np.fill_diagonal(similarity, 0.0)
     centrality = _lexrank(similarity) if n else np.zeros(0)
-    cols = [vocab[t] for t in title_terms if t in vocab]
-    # Cosine with the title's terms, all of weight 1 (those no sentence has count in the norm).
-    title = (
-        (weighted[:, cols] / norms[:, None]).sum(axis=1) / np.sqrt(len(title_terms)) if cols else np.zeros(n)
-    )
 
     blocks = [sectioned.sentences[c.index].block for c in candidates]
     kind = page_type(sectioned, blocks, [c.words for c in candidates])
@@ -228,7 +289,8 @@ def analyse(sectioned: Sectioned, entities: Entities) -> Analysis:
         title=tuple(title.tolist()),
         entity=tuple(entity),
         title_terms=title_terms,
-        article_words=sum(c.words for c in candidates),
+        article_words=sum(c.words for c in candidates) + unranked_words,
+        unranked=unranked,
         prior=tuple(prior),
         page_type=kind,
         text=text,

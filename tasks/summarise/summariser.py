@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from khabar.tasks.records import Budget, Entities, Sectioned, Summary
+from khabar.tasks.bounds import MAX_RANKED
+from khabar.tasks.records import Budget, Cap, Entities, Sectioned, Summary
 from khabar.tasks.summarise.analysis import Analysis, analyse
 from khabar.tasks.summarise.budget import Choice, choose, fill, resolve
 from khabar.tasks.summarise.keywords import keywords
@@ -160,4 +161,6 @@ def summarise(sectioned: Sectioned, entities: Entities, budget: Budget) -> Summa
     """
     analysis = analyse(sectioned, entities)
     text, indexes = render(sectioned, analysis, select(analysis, budget))
-    return Summary(text=text, sentences=indexes, keywords=keywords(sectioned, analysis, entities))
+    # Said in the document when it binds (khabar.tasks.bounds.MAX_RANKED).
+    caps = (Cap("ranked_sentences", MAX_RANKED, MAX_RANKED + analysis.unranked),) if analysis.unranked else ()
+    return Summary(text=text, sentences=indexes, keywords=keywords(sectioned, analysis, entities), caps=caps)
