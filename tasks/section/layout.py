@@ -374,9 +374,14 @@ class _Page:
             return
         joined = "\n".join(self.units[i].text for i in body)
         for i in short:
-            core = self.units[i].text.strip(_QUOTES)
-            # Once as itself, once more inside the paragraph it was taken from.
-            if len(core) >= 30 and joined.count(core) >= 2:
+            text = self.units[i].text
+            core = text.strip(_QUOTES)
+            if len(core) < 30 or len(core) < len(text) - 4:
+                continue  # only the quote marks around it may go
+            # Once as itself, once more inside a longer paragraph it was taken from.
+            if joined.count(core) >= 2 and any(
+                len(self.units[j].text) > len(text) and core in self.units[j].text for j in body if j != i
+            ):
                 self.labels[i] = ("pull_quote", None)
 
     def interview(self, s: int, e: int) -> None:
