@@ -87,14 +87,29 @@ def test_page_furniture_not_in_article(page: tuple[Sectioned, dict[str, Any]]) -
         assert shown not in sec.text, shown
 
 
-@pytest.mark.parametrize(
-    ("key", "kind"),
-    [("captions", "caption"), ("pull_quotes", "pull_quote"), ("datelines", "dateline"), ("bylines", "byline")],
-)
-def test_story_furniture_kinds(page: tuple[Sectioned, dict[str, Any]], key: str, kind: str) -> None:
-    sec, expected = page
-    if key not in expected["expect"]:
-        pytest.skip(f"no {key} on this page")
+def expected_of(path: Path) -> dict[str, Any]:
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+# Each furniture kind is checked on the pages that carry it (no page is skipped for lacking one).
+FURNITURE_CASES = [
+    pytest.param(path, key, kind, id=f"{path.stem}-{kind}")
+    for path in PAGES
+    for key, kind in (("captions", "caption"), ("pull_quotes", "pull_quote"), ("datelines", "dateline"),
+                      ("bylines", "byline"))
+    if key in expected_of(path)["expect"]
+]
+INTERVIEWS = [path for path in PAGES if "questions" in expected_of(path)["expect"]]
+
+
+def test_every_furniture_kind_and_an_interview_are_covered() -> None:
+    assert {case.values[2] for case in FURNITURE_CASES} == {"caption", "pull_quote", "dateline", "byline"}
+    assert INTERVIEWS
+
+
+@pytest.mark.parametrize(("path", "key", "kind"), FURNITURE_CASES)
+def test_story_furniture_kinds(path: Path, key: str, kind: str) -> None:
+    sec, expected = read(path)
     want = [clean(t, latin_digits=True)[0] for t in expected["expect"][key]]
     found = blocks(sec, kind)
     for text in want:
@@ -105,10 +120,9 @@ def test_story_furniture_kinds(page: tuple[Sectioned, dict[str, Any]], key: str,
             assert body.count(text) <= (1 if kind == "pull_quote" else 0), text
 
 
-def test_interview_turns(page: tuple[Sectioned, dict[str, Any]]) -> None:
-    sec, expected = page
-    if "questions" not in expected["expect"]:
-        pytest.skip("not an interview")
+@pytest.mark.parametrize("path", INTERVIEWS, ids=lambda p: p.stem)
+def test_interview_turns(path: Path) -> None:
+    sec, expected = read(path)
     questions = [clean(q, latin_digits=True)[0] for q in expected["expect"]["questions"]]
     assert blocks(sec, "question") == questions  # markers removed
     answers = blocks(sec, "answer")
