@@ -167,7 +167,7 @@ def wait_done(store: Any, ids: list[str], timeout: float) -> float:
 
 
 def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float) -> float:
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     started = time.time()
     if arm.overrides.get("bench_whole_article"):

@@ -53,7 +53,7 @@ def wait_done(store: Any, ids: list[str], timeout: float = 300.0) -> None:
 def one_start(
     client: Any, store: Any, env: dict[str, str], log: Path, concurrency: int, run: str, texts: articles.Texts
 ) -> tuple[dict[str, float], TimedWorker]:
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     [first] = submit_payloads(client, articles.payloads(texts, 1, f"{run}-first"))
     worker = TimedWorker(env, log, concurrency=concurrency, name=f"bench-{run}")
@@ -157,7 +157,7 @@ def main() -> None:
         )
 
         assert worker is not None and worker.proc is not None
-        from khabar.worker.cli.main import submit_payloads
+        from khabar.worker.batching import submit_payloads
 
         try:
             wait_done(store, submit_payloads(client, articles.payloads(texts, args.warmup, "warm")))

@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import celeryd_init, worker_process_init
-from kombu import Queue
+from celery.signals import celeryd_init, task_received, worker_process_init
 from kombu import transport as kombu_transport
 from kombu.serialization import register
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
 
-from khabar.config.settings import STAGE_NAMES, Settings, load_settings
+from khabar.config.settings import Settings, load_settings
 from khabar.worker import logs, sentry, softlimit
 from khabar.worker.embedded_redis import resolve_url
+from khabar.worker.execute import stamp_received
+from khabar.worker.routing import queue_name, task_queues, task_routes
+from khabar.worker.runtime import limit_memory, runtime
 from khabar.worker.sweeper import Sweeper
 from khabar.worker.transport import tls_options
 
@@ -56,9 +58,9 @@ def create_app(settings: Settings) -> Celery:
     url = broker_url(settings)
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
-    app = Celery(
-        "khabar", broker=url, backend=result_url, include=["khabar.tasks.celery_tasks", "khabar.tasks.celery_batches"]
-    )
+    # The tasks are found by name (they never import the app: khabar.worker.tasks uses shared_task).
+    app = Celery("khabar", broker=url, backend=result_url, include=["khabar.worker.tasks"])
+    app.khabar_settings = settings  # type: ignore[attr-defined]  # read with khabar.worker.runtime.settings_of
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
         app.conf.broker_transport = "khabar.worker.transport:Transport"
@@ -102,7 +104,8 @@ def create_app(settings: Settings) -> Celery:
             "unacked_restore_throttle": 1,
             # A worker killed while it held the sweep lock blocks others' sweeps until it expires.
             "unacked_mutex_expire": max(30, int(settings.restore_interval * 3)),
-            "queue_order_strategy": "priority",
+            # Stage queues and the intake queue are read in turn (kombu's default round robin),
+            # never "priority": draining the intake first starved every stage while articles waited.
             # Notice a dead Redis instead of waiting forever on a half-open socket.
             "socket_timeout": 30.0,
             "socket_connect_timeout": 5.0,
@@ -137,12 +140,13 @@ def create_app(settings: Settings) -> Celery:
         result_extended=False,
         # A child that grew past this size is replaced after its current task.
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
-        # Queues: intake, then one per stage so heavy stages can get their own workers.
-        task_default_queue=settings.queue_prefix,
-        task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
-        task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
-        | {"khabar.process_article": {"queue": settings.queue_prefix},
-           "khabar.process_batch": {"queue": settings.queue_prefix}},
+        # Queues: intake, then one per stage so heavy stages can get their own workers; each
+        # bound by its own routing key only (khabar.worker.routing).
+        task_default_queue=queue_name(settings.queue_prefix),
+        task_default_exchange=settings.queue_prefix,
+        task_default_routing_key=queue_name(settings.queue_prefix),
+        task_queues=task_queues(settings.queue_prefix),
+        task_routes=task_routes(settings.queue_prefix),
         # A child warms its models before it says it is up (see warm_runtime); a large
         # model may take longer than Celery's 4 s default, after which the child is killed.
         worker_proc_alive_timeout=60.0,
@@ -169,13 +173,22 @@ def no_sent_events_from_workers(**_: object) -> None:
 
 @worker_process_init.connect
 def warm_runtime(**_: object) -> None:
-    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow."""
-    from khabar.worker.runtime import runtime
+    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow.
 
+    Then cap the child's memory (``child_memory_limit_mb``): an article that would take more
+    fails as ``out_of_memory`` in that child, which goes on.
+    """
     try:
-        runtime()
+        runtime(app)
     except Exception:  # the first task builds it again and records the failure on its article
         logging.getLogger("khabar.worker").exception("could not load the stage resources at start")
+    limit_memory(settings.child_memory_limit_mb)
+
+
+@task_received.connect
+def stamp_intake(request: object = None, **_: object) -> None:
+    """Stamp intake messages as the main process takes them, in queue order (last write wins)."""
+    stamp_received(request)
 
 
 settings = load_settings()

@@ -23,7 +23,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "article-001.txt
 def run_demo(settings: Settings, timeout: float = 120.0) -> int:
     """Return 0 when the example article is processed, 1 otherwise."""
     from khabar.worker import app as app_module
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
     from khabar.worker.embedded_redis import redact, stop_embedded
     from khabar.worker.runtime import store_for
 

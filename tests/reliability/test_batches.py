@@ -359,23 +359,29 @@ def test_a_batch_that_cannot_reach_redis_is_retried_whole_and_loses_nothing(tmp_
         server.stop()
 
 
-def test_a_split_batch_hands_on_the_retries_it_spent(clean_redis) -> None:
-    """Single-article chains sent by a split start at the batch's retry count for that stage, not at 0.
+def test_a_split_message_hands_on_the_retries_it_spent(clean_redis) -> None:
+    """Messages sent by a split start at the retry count the message had spent on that stage, not at 0.
 
-    A batch that spent 3 retries on a stage and is then split (its worker died, or the soft
+    A message that spent 3 retries on a stage and is then split (its worker died, or the soft
     time limit struck) must not give each of its articles a fresh retry budget.
     """
     import base64
 
-    script = "from khabar.tasks.celery_batches import send_singles; send_singles(['a-1', 'a-2'], 'entities', retries=3)"
+    script = ("from types import SimpleNamespace; from khabar.worker.app import app; "
+              "from khabar.worker.execute import Ref, send_on; "
+              "send_on(SimpleNamespace(app=app), [Ref('a-1', 'g1'), Ref('a-2', 'g2')], 'entities', 3, one_each=True)")
     env = dict(os.environ, REDIS_URL=clean_redis.url, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=120)
     r = clean_redis.client()
-    queued = [json.loads(m) for key in r.keys("*") if r.type(key) == b"list" for m in r.lrange(key, 0, -1)]
-    assert sorted((m["headers"]["task"], m["headers"]["retries"], m["headers"]["argsrepr"]) for m in queued) == [
-        ("khabar.stage.entities", 3, "('a-1',)"), ("khabar.stage.entities", 3, "('a-2',)")]
-    for message in queued:
+    queued = {key: [json.loads(m) for m in r.lrange(key, 0, -1)] for key in r.keys("*") if r.type(key) == b"list"}
+    assert list(queued) == [b"khabar.entities"]
+    messages = queued[b"khabar.entities"]
+    assert sorted((m["headers"]["task"], m["headers"]["retries"], m["headers"]["argsrepr"]) for m in messages) == [
+        ("khabar.stage.entities", 3, "[['a-1']]"), ("khabar.stage.entities", 3, "[['a-2']]")]
+    bodies = []
+    for message in messages:
         body = message["body"]
-        _, _, embed = json.loads(base64.b64decode(body) if message["properties"].get("body_encoding") else body)
-        # The stages after it are new to the article: they start at 0.
-        assert [(s["task"], s["options"].get("retries", 0)) for s in embed["chain"]] == [("khabar.stage.summarise", 0)]
+        args, _, embed = json.loads(base64.b64decode(body) if message["properties"].get("body_encoding") else body)
+        bodies.append(args[0])
+        assert not embed.get("chain")  # each stage hands on to the next itself: no chain travels
+    assert sorted(bodies) == [[["a-1", "g1"]], [["a-2", "g2"]]]

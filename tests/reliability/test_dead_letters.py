@@ -5,6 +5,7 @@ work against a real Redis and worker; a retry restarts from the stage that faile
 from __future__ import annotations
 
 import json
+import time
 
 from khabar.tasks.validate import Limits, parse_payload
 from khabar.worker.store import ArticleStore
@@ -133,7 +134,8 @@ def test_articles_whose_messages_were_lost_are_recovered(clean_redis, make_worke
     assert lost["status"] == "failed" and lost["error"]["reason"] == "lost", lost
 
     # An operator need not wait: `failed stuck --requeue` sends a stuck article on at once.
-    store.put_article(parse_payload(payloads[2], Limits()), "hash")  # stored, its message lost
+    stored = parse_payload(payloads[2], Limits())  # stored, its message lost
+    store.put_articles([(stored, "hash", "gen-lost", f"{time.time_ns():020d}.000000")])
     requeued = khabar(env, "failed", "stuck", "--older-than", "0", "--requeue")
     assert requeued.returncode == 0, requeued.stderr
     assert f"{ids[2]}: requeued from stage normalise" in requeued.stdout
