@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         description="Articles per message `khabar submit` and `backfill` send (1: a `process_article` each).",
     )
     batch_bytes: int = Field(default=1_000_000, ge=1, description="Most article bytes in one batch message.")
+    intake_flush_seconds: float = Field(
+        default=0.05, gt=0,
+        description="Longest a worker holds single-article messages to take them in together (up to batch_size).",
+    )
+    prefetch_multiplier: int = Field(
+        default=32, ge=1, description="Messages a worker process may hold unstarted (coalescing needs batch_size).",
+    )
 
     # --- Operations -----------------------------------------------------------------
     sentry_dsn: SecretStr | None = Field(

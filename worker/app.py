@@ -88,9 +88,10 @@ def create_app(settings: Settings) -> Celery:
         # once rather than acking it as Celery does by default.  Redeliveries are
         # counted per article in Redis (ArticleStore.begin_stage) and capped.
         task_reject_on_worker_lost=True,
-        # Take one message at a time per process: with acks_late, prefetched messages
-        # sit unacked in a busy worker while idle workers could run them.
-        worker_prefetch_multiplier=1,
+        # Messages a worker may hold unstarted: enough for the intake to gather a batch of
+        # single-article messages (khabar.worker.tasks.Coalescing); a child still takes one
+        # message at a time when it is free (prefork's fair scheduling).
+        worker_prefetch_multiplier=settings.prefetch_multiplier,
         # Redis hands an unacked message to another worker after visibility_timeout.
         # It must be longer than the longest a worker may legitimately hold a message
         # (a retry countdown, which the worker holds unacked, then a run up to the

@@ -62,7 +62,7 @@ from khabar.tasks.pipeline import run_stage as compute
 from khabar.tasks.records import Article
 from khabar.tasks.validate import content_hash, parse_payload, usable_id
 from khabar.worker.batching import chunks
-from khabar.worker.routing import INTAKE_TASK, stage_task_name
+from khabar.worker.routing import BATCH_TASK, INTAKE_TASK, stage_task_name
 from khabar.worker.runtime import Runtime, runtime
 from khabar.worker.store import as_json
 
@@ -188,15 +188,25 @@ def send_on(task: Task, refs: Sequence[Ref], stage: str, retries: int = 0, *, on
     """Hand articles to ``stage``: one message for all (a message per article with ``one_each``).
 
     ``retries``: the transient retries already spent on ``stage`` (a split does not renew them).
+    An article whose sender waits on a result goes to the last stage in a message of its own
+    under the id of the task the sender sent: that task's result (and its SUCCESS in Flower)
+    comes when the document is stored.
     """
     if not refs:
         return
-    groups = [[r] for r in refs] if one_each else [list(refs)]
+    last = stage == STAGE_NAMES[-1]
+    answered = [r for r in refs if r.reply] if last else []
+    rest = [r for r in refs if not r.reply] if last else list(refs)
+    groups = [[r] for r in rest] if one_each else [rest] if rest else []
     with _requeue_if_redis_fails("could not hand the articles on"), \
             task.app.producer_or_acquire() as producer, producer.batch():
         for group in groups:
             task.app.send_task(stage_task_name(stage), args=[wire(group)], producer=producer, retries=retries,
                                ignore_result=True, argsrepr=_argsrepr([r.id for r in group]), kwargsrepr="{}")
+        for ref in answered:
+            task.app.send_task(stage_task_name(stage), args=[wire([ref])], producer=producer, retries=retries,
+                               task_id=ref.reply, ignore_result=False, argsrepr=_argsrepr([ref.id]),
+                               kwargsrepr="{}")
 
 
 def resend(app: Any, store: Any, article_ids: Sequence[str], stage: str) -> None:
@@ -322,8 +332,12 @@ def _ladder(d: Delivery, ref: Ref, attempts: int, alone: bool, out: _Outcomes, w
     return True
 
 
-def run_stage(task: Task, stage: Stage, arg: Any) -> None:
-    """Run ``stage`` over the articles of one message and hand those that succeed to the next stage."""
+def run_stage(task: Task, stage: Stage, arg: Any) -> str | None:
+    """Run ``stage`` over the articles of one message and hand those that succeed to the next stage.
+
+    Returns the article id when the message is the last stage of one article whose sender
+    waits on a result (see send_on), and its document was stored; else None.
+    """
     rt = runtime(task.app)
     store = rt.store
     refs = refs_of(arg)
@@ -333,7 +347,7 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> None:
         begun = store.begin_stages([(r.id, r.gen) for r in refs], stage.name, fields)
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
         _retry(d, refs, exc, {})
-        return
+        return None
     attempts: dict[str, int] = {}
     pending: list[tuple[Ref, list[bytes | None]]] = []
     duplicates: list[str] = []
@@ -355,7 +369,7 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> None:
         with _requeue_if_redis_fails("could not split the message"):
             store.uncount_attempts([r.id for r, _ in pending], stage.name)
         send_on(task, [r for r, _ in pending], stage.name, int(task.request.retries or 0), one_each=True)
-        return
+        return None
     out = _Outcomes()
     alone = len(refs) == 1
     for n, (ref, raw) in enumerate(pending):
@@ -372,7 +386,9 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> None:
         if not _ladder(d, ref, attempts[ref.id], alone, out, lambda raw=raw: _compute(rt, stage, fields, raw)):
             out.unrun = [r for r, _ in pending[n:]]
             break
-    _store_and_hand_on(d, stage, out, attempts)
+    survivors = _store_and_hand_on(d, stage, out, attempts)
+    answer = [r for r in survivors if r.reply and r.reply == task.request.id]
+    return answer[0].id if answer and len(refs) == 1 else None
 
 
 def _compute(rt: Runtime, stage: Stage, fields: tuple[str, ...], raw: list[bytes | None]) -> tuple[bytes, dict]:
@@ -386,7 +402,8 @@ def _compute(rt: Runtime, stage: Stage, fields: tuple[str, ...], raw: list[bytes
     return as_json(output), run.as_dict()
 
 
-def _store_and_hand_on(d: Delivery, stage: Stage, out: _Outcomes, attempts: dict[str, int]) -> None:
+def _store_and_hand_on(d: Delivery, stage: Stage, out: _Outcomes, attempts: dict[str, int]) -> list[Ref]:
+    """Store what the delivery made, retry or split the rest, hand on what was stored; return that."""
     store = d.rt.store
     try:
         if stage is STAGES[-1]:
@@ -397,7 +414,7 @@ def _store_and_hand_on(d: Delivery, stage: Stage, out: _Outcomes, attempts: dict
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
         # Nothing of this delivery was stored: retry all that was to be stored or run.
         _retry(d, [r for r, _, _ in out.done] + [r for r, _ in out.transient] + out.unrun, exc, attempts)
-        return
+        return []
     survivors = [r for (r, _, _), kept in zip(out.done, stored, strict=True) if kept]
     for (ref, _, _), kept in zip(out.done, stored, strict=True):
         if not kept:
@@ -412,10 +429,9 @@ def _store_and_hand_on(d: Delivery, stage: Stage, out: _Outcomes, attempts: dict
         send_on(d.task, out.unrun, stage.name, int(d.task.request.retries or 0), one_each=True)
     if out.failed:
         _clear(store, out.failed, stage.name)
-    if stage is STAGES[-1]:
-        _answer(d.task, survivors)
-    else:
+    if stage is not STAGES[-1]:
         send_on(d.task, survivors, STAGE_NAMES[STAGE_NAMES.index(stage.name) + 1])
+    return survivors
 
 
 def _clear(store: Any, article_ids: list[str], stage: str) -> None:
@@ -424,16 +440,6 @@ def _clear(store: Any, article_ids: list[str], stage: str) -> None:
         store.clear_attempts_of(article_ids, stage)
     except TRANSIENT:
         pass
-
-
-def _answer(task: Task, refs: Sequence[Ref]) -> None:
-    """Store the article id as the result of the intake task that asked for one (``khabar.process_article``)."""
-    for ref in refs:
-        if ref.reply:
-            try:
-                task.backend.store_result(ref.reply, ref.id, "SUCCESS")
-            except TRANSIENT:
-                log.warning("could not store the result of %s", ref.reply)
 
 
 # --- intake ---------------------------------------------------------------------------
@@ -453,110 +459,133 @@ class Malformed:
     message: str
 
 
-def take_in(task: Task, payloads: list[Any], *, single: bool) -> None:
-    """Validate and store the payloads of an intake message; send the stored ones to the first stage.
+class Submission(NamedTuple):
+    """One payload as it arrived: the message that carried it, where in it, and who waits on it."""
 
-    ``single``: the message was a ``khabar.process_article``: its sender may wait on its result,
-    and its rejection is raised (after being recorded) so that the result says why.
+    payload: Any
+    message: str  # the Celery task id of its message
+    index: int = 0  # its position in that message
+    size: int = 1  # how many payloads that message carried
+    reply: str = ""  # the task id whose result its sender waits on ('' none)
+    received: int = 0  # when the worker's main process took the message (ns; see stamp_received)
+    retries: int = 0  # transient retries its message has had
+
+    @property
+    def name(self) -> str:
+        """The id its failures are recorded under: the payload's, else its message's."""
+        fallback = f"task-{self.message}" if self.size == 1 else f"task-{self.message}-{self.index}"
+        return usable_id(self.payload) or fallback
+
+
+REQUEUE = "requeue"  # what take_in returns when its messages must go back to their queue whole
+
+
+def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
+    """Validate and store submissions (from one message or many); send the stored ones to the first stage.
+
+    A sender that waits on a result (``reply``) gets the rejection of its payload stored as
+    the result, or, once the document is stored, the article id from the last stage.
+    Returns the reply ids the last stage will answer.
     """
     rt = runtime(task.app)
     store = rt.store
-    task_id = str(task.request.id)
-    d = Delivery(task, rt, INTAKE, len(payloads))
-    message_id = f"task-{task_id}"
+    d = Delivery(task, rt, INTAKE, len(subs))
+    messages = list(dict.fromkeys(f"task-{s.message}" for s in subs))
     try:
-        count = store.count_attempt(message_id, INTAKE)
+        counts = dict(zip(messages, store.count_attempts(messages, INTAKE), strict=True))
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
-        _retry_intake(d, payloads, exc)
-        return
-    names = [usable_id(p) or (message_id if len(payloads) == 1 else f"{message_id}-{n}")
-             for n, p in enumerate(payloads)]
-    if count > 1 and len(payloads) > 1:
-        # A worker died on this message: each payload goes on as its own khabar.process_article.
-        log.warning("message delivered again after a worker died: splitting it", extra={"articles": len(payloads)})
-        _send_payloads(task, payloads, names)
-        _clear(store, [message_id], INTAKE)
-        return
-    if count > rt.settings.max_redeliveries + 1:
-        _died_too_often(d, Ref(names[0]), count)
-        _clear(store, [message_id], INTAKE)
-        return
-    received = int(task.request.get(RECEIVED) or time.time_ns())
-    reply = task_id if single and task.request.ignore_result is not True else ""
-    articles: dict[str, tuple[Article, str]] = {}
-    rejected: InvalidArticle | None = None
-    for n, payload in enumerate(payloads):
-        submitted = f"{received:020d}.{n:06d}"  # later in the queue, or later in the message: later
-        ref = Ref(names[n], f"{task_id}.{n}")
+        _retry_intake(d, subs, exc)
+        return set()
+    if len(subs) > 1 and any(c > 1 for c in counts.values()):
+        # A worker died on these payloads: each goes on in a message of its own, counted on its own.
+        log.warning("message delivered again after a worker died: splitting it", extra={"articles": len(subs)})
+        _send_payloads(task, subs)
+        _clear(store, messages, INTAKE)
+        return set()
+    if len(subs) == 1 and counts[messages[0]] > rt.settings.max_redeliveries + 1:
+        _died_too_often(d, Ref(subs[0].name), counts[messages[0]])
+        _clear(store, messages, INTAKE)
+        return set()
+    articles: dict[str, tuple[Article, Submission]] = {}
+    for n, sub in enumerate(subs):
+        ref = Ref(sub.name, f"{sub.message}.{sub.index}")
         started = time.perf_counter()
         try:
-            if isinstance(payload, Malformed):
-                raise InvalidArticle(Reason.MALFORMED_PAYLOAD, payload.message)
-            article = parse_payload(payload, rt.limits, rt.default_budget)
+            if isinstance(sub.payload, Malformed):
+                raise InvalidArticle(Reason.MALFORMED_PAYLOAD, sub.payload.message)
+            article = parse_payload(sub.payload, rt.limits, rt.default_budget)
         except InvalidArticle as exc:
-            rejected = exc
             # A rejected resubmission replaces what the id had: the sender's latest word counts.
             with _requeue_if_redis_fails("could not record a rejection"):
-                store.reject(ref.id, INTAKE, exc.reason.value, exc.detail, ref.gen, submitted)
+                store.reject(ref.id, INTAKE, exc.reason.value, exc.detail, ref.gen, _submitted(sub))
             d.log(ref.id, time.perf_counter() - started, f"failed:{exc.reason.value}")
+            if sub.reply:
+                task.backend.mark_as_failure(sub.reply, exc)
             continue
         except SoftTimeLimitExceeded:
-            if single:
+            if len(subs) == 1:
                 d.record(ref, Reason.TIMEOUT, f"validation ran past the soft time limit of "
-                         f"{rt.settings.soft_time_limit:g} s", count)
+                         f"{rt.settings.soft_time_limit:g} s", counts[f"task-{sub.message}"])
             else:
-                _send_payloads(task, payloads[n:], names[n:])
+                _send_payloads(task, subs[n:])
             break
         except MemoryError:
-            d.record(ref, Reason.OUT_OF_MEMORY, "validation ran out of memory", count)
+            d.record(ref, Reason.OUT_OF_MEMORY, "validation ran out of memory", counts[f"task-{sub.message}"])
             continue
         except Exception as exc:
-            d.record(ref, Reason.ERROR, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}", count,
-                     bug=exc)
+            d.record(ref, Reason.ERROR, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}",
+                     counts[f"task-{sub.message}"], bug=exc)
             continue
-        articles.pop(article.id, None)  # the same id twice in a message: the later payload wins
-        articles[article.id] = (article, submitted)
+        articles.pop(article.id, None)  # the same id twice: the later payload wins here (and in Redis)
+        articles[article.id] = (article, sub)
         d.log(article.id, time.perf_counter() - started, "done")
+    answered: set[str] = set()
     if articles:
-        items = [(a, content_hash(a.kind, a.content), f"{task_id}.{n}", submitted)
-                 for n, (a, submitted) in enumerate(articles.values())]
+        items = [(a, content_hash(a.kind, a.content), f"{sub.message}.{sub.index}", _submitted(sub))
+                 for a, sub in articles.values()]
         try:
             stored = store.put_articles(items, stages=(INTAKE, *STAGE_NAMES))
         except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
-            _retry_intake(d, payloads, exc)
-            return
-        refs = [Ref(a.id, gen, reply) for (a, _, gen, _), kept in zip(items, stored, strict=True) if kept]
+            _retry_intake(d, subs, exc)
+            return set()
+        refs = [Ref(a.id, gen, articles[a.id][1].reply)
+                for (a, _, gen, _), kept in zip(items, stored, strict=True) if kept]
+        answered = {r.reply for r in refs if r.reply}
         # A sender may have sent more than a worker runs at once: one message per batch_size articles.
         sizes = {a.id: len(a.content.encode("utf-8", "surrogatepass")) for a, _, _, _ in items}
         for group in chunks(refs, rt.settings.batch_size, rt.settings.batch_bytes, size_of=lambda r: sizes[r.id]):
             send_on(task, group, STAGE_NAMES[0])
-    _clear(store, [message_id], INTAKE)
-    if single and rejected is not None:
-        raise rejected
+    _clear(store, messages, INTAKE)
+    return answered
 
 
-def _send_payloads(task: Task, payloads: list[Any], names: list[str]) -> None:
-    """Send each payload on as its own khabar.process_article."""
+def _submitted(sub: Submission) -> str:
+    """The order of a submission: received later, or later in the same message, is later."""
+    return f"{sub.received or time.time_ns():020d}.{sub.index:06d}"
+
+
+def _send_payloads(task: Task, subs: Sequence[Submission]) -> None:
+    """Send each payload on in a ``khabar.process_batch`` message of its own (counted, capped and retried alone)."""
     with _requeue_if_redis_fails("could not split the message"), \
             task.app.producer_or_acquire() as producer, producer.batch():
-        for payload, name in zip(payloads, names, strict=True):
-            task.app.send_task(INTAKE_TASK, args=[payload], producer=producer, ignore_result=True,
-                               argsrepr=f"[{{'id': {name!r}}}]", kwargsrepr="{}")
+        for sub in subs:
+            task.app.send_task(BATCH_TASK, args=[[sub.payload]], producer=producer, ignore_result=True,
+                               argsrepr=f"[[{{'id': {sub.name!r}}}]]", kwargsrepr="{}")
 
 
-def _retry_intake(d: Delivery, payloads: list[Any], exc: BaseException) -> None:
-    """Redis trouble at intake: the whole message is retried with backoff (its payloads exist nowhere else)."""
-    retries = int(d.task.request.retries or 0)
+def _retry_intake(d: Delivery, subs: Sequence[Submission], exc: BaseException) -> None:
+    """Redis trouble at intake: the payloads (which exist only in their messages) are sent again after a backoff."""
+    retries = max(s.retries for s in subs)
     if retries >= d.rt.settings.max_retries:
-        # Each payload goes on alone, to be retried and recorded on its own.
-        if len(payloads) > 1:
-            _send_payloads(d.task, payloads, [usable_id(p) or f"task-{d.task.request.id}-{n}"
-                                              for n, p in enumerate(payloads)])
+        if len(subs) > 1:
+            _send_payloads(d.task, subs)  # each goes on alone, to be retried and recorded on its own
             return
-        name = usable_id(payloads[0] if payloads else None) or f"task-{d.task.request.id}"
-        d.record(Ref(name), Reason.RETRIES_EXHAUSTED, f"{type(exc).__name__}: {exc} (after {retries} retries)", 0)
+        d.record(Ref(subs[0].name), Reason.RETRIES_EXHAUSTED,
+                 f"{type(exc).__name__}: {exc} (after {retries} retries)", 0)
         return
-    try:
-        d.task.retry(exc=exc, countdown=backoff(d.rt, retries), max_retries=d.rt.settings.max_retries, throw=False)
-    except Reject as rejected:
-        raise Reject(f"retry not published ({rejected.reason!r}); message requeued", requeue=True) from exc
+    delay = backoff(d.rt, retries)
+    log.warning("transient error at intake, retrying", extra={
+        "articles": len(subs), "retry": retries + 1, "delay": round(delay, 3), "error": type(exc).__name__})
+    with _requeue_if_redis_fails("could not send the intake retry"):
+        d.task.app.send_task(BATCH_TASK, args=[[s.payload for s in subs]], countdown=delay, retries=retries + 1,
+                             ignore_result=True, argsrepr=f"[[{len(subs)} payload(s)]]", kwargsrepr="{}")

@@ -255,12 +255,13 @@ class ArticleStore:
         value = self.r.hget(self.key(article_id), f"died:{stage}")
         return value.decode() if value else None
 
-    def count_attempt(self, article_id: str, stage: str) -> int:
-        """Count one delivery of a stage that has no begin_stage (intake); return the count."""
-        pipe = self.r.pipeline(transaction=True)
-        pipe.incr(self.attempts_key(article_id, stage))
-        pipe.expire(self.attempts_key(article_id, stage), 604800)
-        return int(pipe.execute()[0])
+    def count_attempts(self, names: Sequence[str], stage: str) -> list[int]:
+        """Count one delivery of a step that has no begin_stages (intake, per message); return the counts."""
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.incr(self.attempts_key(name, stage))
+            pipe.expire(self.attempts_key(name, stage), 604800)
+        return [int(n) for n in pipe.execute()[::2]]
 
     def record_retry(self, article_id: str, stage: str, retry: int, delay: float, error: str) -> None:
         """Note that a stage's ``retry``-th retry was scheduled ``delay`` seconds ahead (idempotent).

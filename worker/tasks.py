@@ -15,14 +15,16 @@ import logging
 from typing import Any
 
 from celery import Task, shared_task
-from celery.exceptions import Retry, TimeLimitExceeded
+from celery.exceptions import Reject, Retry, TimeLimitExceeded
+from celery_batches import Batches, SimpleRequest
+from celery_batches.trace import apply_batches_task
 
 from khabar.tasks.errors import EXPECTED, TRANSIENT, InvalidArticle, Reason
 from khabar.tasks.pipeline import INTAKE, STAGES, Stage
 from khabar.tasks.validate import usable_id
-from khabar.worker.execute import Malformed, refs_of, run_stage, take_in
+from khabar.worker.execute import RECEIVED, REQUEUE, Malformed, Submission, refs_of, run_stage, take_in
 from khabar.worker.routing import BATCH_TASK, INTAKE_TASK, stage_of_task, stage_task_name
-from khabar.worker.runtime import main_store
+from khabar.worker.runtime import main_store, settings_of
 
 log = logging.getLogger("khabar.tasks")
 
@@ -41,9 +43,11 @@ class KhabarTask(Task):  # type: ignore[misc]
             return  # recorded by the task itself
         stage = stage_of_task(self.name)
         try:
-            if self.name == INTAKE_TASK:
-                article_id = usable_id(args[0] if args else None) or f"task-{task_id}"
-            elif self.name == BATCH_TASK or stage is None:
+            if self.name == BATCH_TASK:
+                if not (args and isinstance(args[0], list) and len(args[0]) == 1):
+                    return
+                article_id = usable_id(args[0][0]) or f"task-{task_id}"
+            elif stage is None:
                 return
             else:
                 refs = refs_of(args[0] if args else [])
@@ -55,14 +59,60 @@ class KhabarTask(Task):  # type: ignore[misc]
             log.exception("could not note the hard time limit of task %s", task_id)
 
 
-@shared_task(name=INTAKE_TASK, bind=True, base=KhabarTask, throws=EXPECTED, ignore_result=True,
-             store_errors_even_if_ignored=True)
-def process_article(self: Task, *args: Any, **kwargs: Any) -> None:
-    """Take one article in; its sender's result (unless it asked for none) is the article id once done."""
-    payload: Any = args[0] if len(args) == 1 and not kwargs else Malformed(
-        f"khabar.process_article takes one argument, the payload; got {len(args)} positional and "
-        f"{len(kwargs)} keyword argument(s)")
-    take_in(self, [payload], single=True)
+class Coalescing(Batches):  # type: ignore[misc]
+    """celery-batches' buffering task: the main process gathers ``khabar.process_article`` messages
+    and hands up to ``batch_size`` of them to one child after at most ``intake_flush_seconds``.
+
+    A message sent alone thus costs one pool hand-off per batch, not per article, and its
+    article goes down the stages with the others of its batch.  ``flush`` is celery-batches'
+    documented override point; this one also puts the messages back when the child is lost
+    (as ``task_reject_on_worker_lost`` does for ordinary tasks) or when the batch asks to.
+    """
+
+    @property
+    def flush_every(self) -> int:  # type: ignore[override]
+        return settings_of(self.app).batch_size
+
+    @property
+    def flush_interval(self) -> float:  # type: ignore[override]
+        return settings_of(self.app).intake_flush_seconds
+
+    def flush(self, requests: Any) -> Any:
+        simple = [SimpleRequest.from_request(r) for r in requests]
+
+        def returned(result: Any) -> None:
+            for request in requests:
+                if result == REQUEUE:
+                    request.reject(requeue=True)
+                else:
+                    request.acknowledge()
+
+        def lost(exc: Any) -> None:
+            for request in requests:
+                request.reject(requeue=True)
+
+        return self._pool.apply_async(apply_batches_task, (self, (simple,), 0, None), callback=returned,
+                                      error_callback=lost)
+
+
+@shared_task(name=INTAKE_TASK, bind=True, base=Coalescing, ignore_result=True)
+def process_article(self: Task, requests: list[Any]) -> str | None:
+    """Take articles sent one per message in, together; each sender's result (unless it asked for none)
+    is its article id once the document is stored, or its rejection."""
+    subs = []
+    for request in requests:
+        args, kwargs = list(request.args or ()), dict(request.kwargs or {})
+        payload: Any = args[0] if len(args) == 1 and not kwargs else Malformed(
+            f"khabar.process_article takes one argument, the payload; got {len(args)} positional and "
+            f"{len(kwargs)} keyword argument(s)")
+        received = (request.request_dict or {}).get(RECEIVED, 0)
+        subs.append(Submission(payload, str(request.id), reply="" if request.ignore_result else str(request.id),
+                               received=int(received or 0)))
+    try:
+        take_in(self, subs)
+    except Reject:
+        return REQUEUE  # Redis failed where nothing could be recorded: the messages go back whole
+    return None
 
 
 @shared_task(name=BATCH_TASK, bind=True, base=KhabarTask, throws=EXPECTED, ignore_result=True)
@@ -73,12 +123,15 @@ def process_batch(self: Task, *args: Any, **kwargs: Any) -> None:
         what = f" (a {type(payloads).__name__})" if payloads is not None else ""
         payloads = [Malformed(f"khabar.process_batch takes one argument, a non-empty list of payloads; got "
                               f"{len(args)} positional and {len(kwargs)} keyword argument(s){what}")]
-    take_in(self, payloads, single=False)
+    task_id, received = str(self.request.id), int(self.request.get(RECEIVED) or 0)
+    retries = int(self.request.retries or 0)
+    take_in(self, [Submission(p, task_id, n, len(payloads), received=received, retries=retries)
+                   for n, p in enumerate(payloads)])
 
 
 def _register(stage: Stage) -> Task:
-    def run(self: Task, refs: Any) -> None:
-        run_stage(self, stage, refs)
+    def run(self: Task, refs: Any) -> str | None:
+        return run_stage(self, stage, refs)
 
     run.__name__ = f"stage_{stage.name}"
     run.__doc__ = f"Run the {stage.name} stage over the articles of a message."
