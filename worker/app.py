@@ -11,13 +11,11 @@ import logging
 
 from celery import Celery
 from celery.signals import celeryd_init, task_received, worker_process_init
-from kombu import transport as kombu_transport
 from kombu.serialization import register
-from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
 
 from khabar.config.settings import Settings, load_settings
-from khabar.worker import logs, sentry, softlimit
+from khabar.worker import logs, sentry, softlimit, upstream
 from khabar.worker.embedded_redis import resolve_url
 from khabar.worker.execute import stamp_received
 from khabar.worker.routing import queue_name, task_queues, task_routes
@@ -67,9 +65,7 @@ def create_app(settings: Settings) -> Celery:
     elif url.startswith("redis+socket://"):
         # The embedded Redis's Unix socket: kombu takes the transport from the URL's
         # "redis+" prefix, not from broker_transport, so the alias itself points at it.
-        # kombu caches what an alias resolved to: drop it, in case "redis" was resolved before.
-        TRANSPORT_ALIASES["redis"] = "khabar.worker.transport:Transport"
-        kombu_transport._transport_cache.pop("redis", None)
+        upstream.use_transport_for_redis_urls("khabar.worker.transport:Transport")
     app.conf.broker_use_ssl = tls_options(url)
     app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
@@ -126,7 +122,9 @@ def create_app(settings: Settings) -> Celery:
         # every time (reason "timeout") while one stalled by a Redis outage runs again.
         task_soft_time_limit=settings.soft_time_limit,
         task_time_limit=settings.hard_time_limit,
-        task_acks_on_timeout=False,
+        # (task_acks_on_timeout, the name used before, is not a Celery setting: hard-killed messages
+        # were acknowledged and only the sweeper brought them back.)
+        task_acks_on_failure_or_timeout=False,
         # Task events for Flower, from workers and from clients that send tasks (task-sent:
         # clients only; workers turn it off for the tasks they send, see no_sent_events_from_workers).
         worker_send_task_events=True,

@@ -116,9 +116,11 @@ class Delivery:
 
     def log(self, article_id: str, seconds: float, outcome: str) -> None:
         level = logging.INFO if outcome == "done" else logging.WARNING
-        stage_log.log(level, "stage finished", extra={
-            "article_id": article_id, "stage": self.stage, "seconds": round(seconds, 4), "outcome": outcome,
-            "task_id": self.task.request.id, "retries": int(self.task.request.retries or 0), "batch": self.size})
+        extra = {"article_id": article_id, "stage": self.stage, "seconds": round(seconds, 4), "outcome": outcome,
+                 "task_id": self.task.request.id, "retries": int(self.task.request.retries or 0)}
+        if self.size > 1:
+            extra["batch"] = self.size  # how many articles the message held
+        stage_log.log(level, "stage finished", extra=extra)
 
     def record(self, ref: Ref, reason: Reason, message: str, attempts: int, seconds: float = 0.0,
                bug: BaseException | None = None) -> None:
@@ -464,7 +466,7 @@ class Submission(NamedTuple):
 
     payload: Any
     message: str  # the Celery task id of its message
-    index: int = 0  # its position in that message
+    position: int = 0  # its place in that message
     size: int = 1  # how many payloads that message carried
     reply: str = ""  # the task id whose result its sender waits on ('' none)
     received: int = 0  # when the worker's main process took the message (ns; see stamp_received)
@@ -473,7 +475,7 @@ class Submission(NamedTuple):
     @property
     def name(self) -> str:
         """The id its failures are recorded under: the payload's, else its message's."""
-        fallback = f"task-{self.message}" if self.size == 1 else f"task-{self.message}-{self.index}"
+        fallback = f"task-{self.message}" if self.size == 1 else f"task-{self.message}-{self.position}"
         return usable_id(self.payload) or fallback
 
 
@@ -508,7 +510,7 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
         return set()
     articles: dict[str, tuple[Article, Submission]] = {}
     for n, sub in enumerate(subs):
-        ref = Ref(sub.name, f"{sub.message}.{sub.index}")
+        ref = Ref(sub.name, f"{sub.message}.{sub.position}")
         started = time.perf_counter()
         try:
             if isinstance(sub.payload, Malformed):
@@ -541,7 +543,7 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
         d.log(article.id, time.perf_counter() - started, "done")
     answered: set[str] = set()
     if articles:
-        items = [(a, content_hash(a.kind, a.content), f"{sub.message}.{sub.index}", _submitted(sub))
+        items = [(a, content_hash(a.kind, a.content), f"{sub.message}.{sub.position}", _submitted(sub))
                  for a, sub in articles.values()]
         try:
             stored = store.put_articles(items, stages=(INTAKE, *STAGE_NAMES))
@@ -561,7 +563,7 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
 
 def _submitted(sub: Submission) -> str:
     """The order of a submission: received later, or later in the same message, is later."""
-    return f"{sub.received or time.time_ns():020d}.{sub.index:06d}"
+    return f"{sub.received or time.time_ns():020d}.{sub.position:06d}"
 
 
 def _send_payloads(task: Task, subs: Sequence[Submission]) -> None:

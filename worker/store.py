@@ -70,7 +70,7 @@ class ArticleStore:
     """Reads and writes article state in Redis; the client is injected."""
 
     def __init__(self, client: redis.Redis, prefix: str = "khabar", ttl: int = 0) -> None:
-        self.r = client
+        self.r: Any = client  # redis-py types replies as bytes | str whatever decode_responses says
         self.prefix = prefix
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"

@@ -35,10 +35,10 @@ from khabar.tasks.pipeline import INTAKE, STAGE_NAMES
 from khabar.worker.routing import queue_name
 from khabar.worker.runtime import main_store, settings_of
 from khabar.worker.store import ArticleStore
+from khabar.worker.upstream import UNACKED_KEY, priority_queues
 
 log = logging.getLogger("khabar.sweeper")
 
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")  # kombu's Redis priority lists
 
 
 def lost_after(settings: Settings) -> float:
@@ -49,7 +49,7 @@ def lost_after(settings: Settings) -> float:
 def held_ids(r: Any) -> set[str]:
     """Article ids (or ``task-<id>``) named by unacknowledged messages, batches included."""
     out = set()
-    for raw in r.hvals("unacked"):
+    for raw in r.hvals(UNACKED_KEY):
         try:
             message = json.loads(raw)[0]
             headers = message.get("headers") or {}
@@ -75,8 +75,8 @@ def held_ids(r: Any) -> set[str]:
 
 def queue_empty(r: Any, queue: str) -> bool:
     pipe = r.pipeline(transaction=False)
-    for suffix in _PRIORITY_SUFFIXES:
-        pipe.llen(queue + suffix)
+    for name in priority_queues(queue):
+        pipe.llen(name)
     return not any(pipe.execute())
 
 

@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from celery import Task, shared_task
-from celery.exceptions import Reject, Retry, TimeLimitExceeded
+from celery.exceptions import Reject, Retry
+from celery.worker.request import Request
 from celery_batches import Batches, SimpleRequest
 from celery_batches.trace import apply_batches_task
 
@@ -27,36 +28,46 @@ from khabar.worker.routing import BATCH_TASK, INTAKE_TASK, stage_of_task, stage_
 from khabar.worker.runtime import main_store, settings_of
 
 log = logging.getLogger("khabar.tasks")
+NOT_NOTED: tuple[type[BaseException], ...] = (*TRANSIENT, InvalidArticle)  # Redis away, or a message not ours
+
+
+def note_hard_timeout(task: Task, task_id: str, args: Any) -> None:
+    """Note on the article that a hard time limit killed this delivery, the one death a task cannot record.
+
+    The worker's main process kills the child, then (task_acks_on_failure_or_timeout off) requeues the
+    message: a stage stalled by a Redis outage gets another go, and a stage that hangs every
+    time hits the redelivery cap and fails as ``timeout`` rather than ``crashed``.  A message
+    of several articles needs no note: its next delivery is split.
+    """
+    stage = stage_of_task(task.name)
+    try:
+        if task.name == BATCH_TASK:
+            if not (args and isinstance(args[0], list) and len(args[0]) == 1):
+                return
+            article_id = usable_id(args[0][0]) or f"task-{task_id}"
+        elif stage is None or task.name == INTAKE_TASK:
+            return
+        else:
+            refs = refs_of(args[0] if args else [])
+            if len(refs) != 1:
+                return
+            article_id = refs[0].id
+        main_store(task.app).note_death(article_id, stage or INTAKE, Reason.TIMEOUT.value)
+    except NOT_NOTED:
+        log.exception("could not note the hard time limit of task %s", task_id)
+
+
+class NotingRequest(Request):  # type: ignore[misc]
+    """Celery's request (in the main process), noting hard time limits (Celery's documented custom-request seam)."""
+
+    def on_timeout(self, soft: bool, timeout: float) -> None:
+        super().on_timeout(soft, timeout)
+        if not soft:
+            note_hard_timeout(self.task, self.id, self.args)
 
 
 class KhabarTask(Task):  # type: ignore[misc]
-    """Notes a hard time limit, the one death a task cannot record itself.
-
-    The worker's main process kills the child, then (task_acks_on_timeout off)
-    requeues the message: a stage stalled by a Redis outage gets another go, and a
-    stage that hangs every time hits the redelivery cap and fails as ``timeout``.
-    A message of several articles needs no note: its next delivery is split.
-    """
-
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        if not isinstance(exc, TimeLimitExceeded):
-            return  # recorded by the task itself
-        stage = stage_of_task(self.name)
-        try:
-            if self.name == BATCH_TASK:
-                if not (args and isinstance(args[0], list) and len(args[0]) == 1):
-                    return
-                article_id = usable_id(args[0][0]) or f"task-{task_id}"
-            elif stage is None:
-                return
-            else:
-                refs = refs_of(args[0] if args else [])
-                if len(refs) != 1:
-                    return
-                article_id = refs[0].id
-            main_store(self.app).note_death(article_id, stage or INTAKE, Reason.TIMEOUT.value)
-        except (*TRANSIENT, InvalidArticle):
-            log.exception("could not note the hard time limit of task %s", task_id)
+    Request = NotingRequest
 
 
 class Coalescing(Batches):  # type: ignore[misc]

@@ -83,7 +83,7 @@ class QoS(kombu_redis.QoS):  # type: ignore[misc]
         except (AttributeError, *self.channel.connection_errors):
             log.warning("unacknowledged messages left in Redis as the connection closed; "
                         "they come back after the visibility timeout")
-            self._delivered.clear()
+            self._delivered.clear()  # type: ignore[attr-defined]
 
 
 class Channel(kombu_redis.Channel):  # type: ignore[misc]

@@ -41,8 +41,8 @@ from tests.reliability.helpers import (
 from tests.reliability.test_poison import bad_payloads, raw_message
 from tests.support import ROOT, RedisServer
 
-SPLIT_AFTER_DEATH = "batch delivered again after a worker died: splitting it"
-SPLIT_AT_SOFT_LIMIT = "soft time limit in a batch: the rest go on one by one"
+SPLIT_AFTER_DEATH = "message delivered again after a worker died: splitting it"
+SPLIT_AT_SOFT_LIMIT = "soft time limit with several articles: the rest go on one by one"
 # A stage of a batch of 8 sleeps 0.4 s, so a kill almost always lands in the middle of one.
 SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.05"}
 
@@ -277,7 +277,7 @@ def test_a_worker_killed_at_intake_hands_each_payload_on_alone(clean_redis, make
     [(task_id, _)] = send_batches(clean_redis.url, good + slow, size=len(good) + len(slow))
     store = ArticleStore(clean_redis.client())
     r = store.r
-    counter = f"khabar:attempts:batch-{task_id}:validate"
+    counter = f"khabar:attempts:task-{task_id}:validate"
     # The intake counts its delivery first and stores the articles only once all are validated.
     wait_until(lambda: r.exists(counter) == 1, 60, "the batch's intake to begin", interval=0.002)
     assert r.exists(store.key(str(good[0]["id"]))) == 0, "the articles were stored before the kill"
@@ -289,7 +289,7 @@ def test_a_worker_killed_at_intake_hands_each_payload_on_alone(clean_redis, make
         assert comparable(docs[str(payload["id"])]) == comparable(expected_document(payload))
     assert {docs[p["id"]]["error"]["reason"] for p in slow} == {"not_arabic"}
 
-    # The delivery that came back was split: each payload went on as its own khabar.process_article.
+    # The delivery that came back was split: each payload went on in a message of its own.
     splits = log_records([worker.log], SPLIT_AFTER_DEATH)
     assert splits == [{"articles": str(len(good) + len(slow))}], splits
     # (Lines with a batch size are from the killed delivery: validated, never stored.)
