@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,eval]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,eval,console-test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -8,6 +8,7 @@ Overrides copy (``settings.model_copy(update=...)``), never mutate.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -15,8 +16,19 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_data_dir() -> Path:
+    """The embedded Redis's directory: one per user, whatever the current directory.
+
+    ``$XDG_DATA_HOME/khabar``, else ``~/.local/share/khabar`` (``KHABAR_DATA_DIR``
+    overrides it), so a worker started in one folder and a ``submit`` in another meet.
+    """
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "khabar"
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KHABAR_", frozen=True, extra="ignore")
+    # An empty variable (`KHABAR_DATA_DIR=`, compose's `${VAR:-}`) is the same as an unset one.
+    model_config = SettingsConfigDict(env_prefix="KHABAR_", frozen=True, extra="ignore", env_ignore_empty=True)
 
     # --- Redis --------------------------------------------------------------------
     redis_url: SecretStr | None = Field(
@@ -27,7 +39,16 @@ class Settings(BaseSettings):
     result_url: SecretStr | None = Field(
         default=None, description="Separate result backend URL (default: the broker's)."
     )
-    data_dir: Path = Field(default=Path(".khabar"), description="Where the embedded Redis keeps its data file.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the embedded Redis keeps its socket and data (default: $XDG_DATA_HOME/khabar, "
+        "else ~/.local/share/khabar: one per user).",
+    )
+    use_local_redis: bool = Field(
+        default=True,
+        description="With REDIS_URL unset, use a Redis answering on 127.0.0.1:6379 (off: go straight to the "
+        "embedded one, leaving an unrelated local Redis alone).",
+    )
     key_prefix: str = Field(default="khabar", description="Prefix of every Redis key khabar writes.")
 
     # --- Limits ---------------------------------------------------------------------
@@ -95,6 +116,12 @@ class Settings(BaseSettings):
         default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
     )
     send_text_to_sentry: bool = Field(default=False, description="Allow article text in Sentry events.")
+    flower_basic_auth: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHABAR_FLOWER_BASIC_AUTH", "FLOWER_BASIC_AUTH"),
+        description="`khabar flower`'s login, user:password (comma-separated for several); without it "
+        "`khabar flower` refuses to start unless --no-auth-trusted-network.",
+    )
     log_level: str = Field(default="INFO", description="Worker log level.")
     log_json: bool = Field(default=False, description="One JSON object per log line.")
     log_text: bool = Field(default=False, description="Allow article text in logs.")

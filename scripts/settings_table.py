@@ -19,6 +19,8 @@ def main() -> None:
     for name, field in Settings.model_fields.items():
         default = field.default
         shown = "unset" if default is None else f"`{default}`"
+        if field.default_factory is not None:  # computed where it runs (the data directory: per user)
+            shown = "see meaning"
         print(f"| {env_names(name)} | {shown} | {field.description or ''} |")
 
 

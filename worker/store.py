@@ -24,6 +24,10 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 Failed articles are also listed in the sorted set ``<prefix>:failed`` (score: time),
 and articles in progress (queued or running) in ``<prefix>:active`` (score: the time
 of their last change), where ``khabar.worker.sweeper`` looks for lost messages.
+Every article stored or failed is listed in ``<prefix>:recent`` (score: the time it was
+stored or failed), and each source's in ``<prefix>:recent:source:<source>``, with the
+sources in the set ``<prefix>:sources``: the console pages through these (newest first)
+instead of scanning the keyspace.  With a document TTL, entries older than it are trimmed.
 ``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
 (a worker died during them); it is cleared when the stage's output is stored, when a retry is
 scheduled, and when the delivery that recorded a failure ends (not by the failure record itself:
@@ -75,6 +79,8 @@ class ArticleStore:
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"
         self.active_key = f"{prefix}:active"
+        self.recent_key = f"{prefix}:recent"
+        self.sources_key = f"{prefix}:sources"
         self._begin: Any = None
         self._put: Any = None
         self._end: Any = None
@@ -149,7 +155,11 @@ class ArticleStore:
             self._put(keys=[self.key(article.id), self.failed_key, self.active_key, *counters],
                       args=[article.id, gen, submitted, msgspec.json.encode(article), content_hash, now],
                       client=pipe)
-        return [bool(stored) for stored in pipe.execute()] if items else []
+        stored = [bool(kept) for kept in pipe.execute()] if items else []
+        kept = [(article.id, article.source) for (article, _, _, _), ok in zip(items, stored, strict=True) if ok]
+        if kept:
+            self.index_recent(self.r, kept, float(now))
+        return stored
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
     # the article is already done (a duplicate delivery must not reopen it): one
@@ -357,6 +367,8 @@ class ArticleStore:
             keys=[self.key(article_id), self.failed_key, self.active_key],
             args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done), gen],
         )
+        if recorded and stage == "validate":  # never stored, so not indexed yet
+            self.index_recent(self.r, [(article_id, None)], now)
         return bool(recorded)
 
     # A rejected submission replaces what the id had (the sender's latest word), unless a
@@ -380,10 +392,13 @@ class ArticleStore:
             self._reject = self.r.register_script(self._REJECT)
         now = time.time()
         error = {"stage": stage, "reason": reason, "message": message, "attempts": 1, "at": now}
-        return bool(self._reject(
+        recorded = bool(self._reject(
             keys=[self.key(article_id), self.failed_key, self.active_key],
             args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, submitted, gen],
         ))
+        if recorded:  # never stored, so not indexed yet
+            self.index_recent(self.r, [(article_id, None)], now)
+        return recorded
 
     def gens(self, article_ids: Sequence[str]) -> list[str]:
         """The stored submission token of each article ('' when none)."""
@@ -419,6 +434,27 @@ class ArticleStore:
         pipe.zrem(self.failed_key, article_id)
         pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
+
+    # --- the recency index (read by the console) ------------------------------------
+    def source_key(self, source: str) -> str:
+        return f"{self.prefix}:recent:source:{source}"
+
+    def index_recent(self, client: Any, items: Sequence[tuple[str, str | None]], now: float) -> None:
+        """List articles (id, source) as written ``now`` in the recency indexes, on ``client``
+        (a pipeline, to go with the write it indexes).  With a TTL, drops entries older than it:
+        the indexes then stay about as large as what Redis still holds."""
+        client.zadd(self.recent_key, {article_id: now for article_id, _ in items})
+        sources: dict[str, dict[str, float]] = {}
+        for article_id, source in items:
+            if source:
+                sources.setdefault(source, {})[article_id] = now
+        for source, ids in sources.items():
+            client.zadd(self.source_key(source), ids)
+            client.sadd(self.sources_key, source)
+            if self.ttl:
+                client.zremrangebyscore(self.source_key(source), "-inf", f"({now - self.ttl}")
+        if self.ttl:
+            client.zremrangebyscore(self.recent_key, "-inf", f"({now - self.ttl}")
 
     # --- reading -------------------------------------------------------------------
     def status(self, article_id: str) -> str | None:

@@ -73,11 +73,16 @@ def held_ids(r: Any) -> set[str]:
     return out
 
 
-def queue_empty(r: Any, queue: str) -> bool:
+def queue_depth(r: Any, queue: str) -> int:
+    """Messages waiting in ``queue`` (kombu's priority lists included)."""
     pipe = r.pipeline(transaction=False)
     for name in priority_queues(queue):
         pipe.llen(name)
-    return not any(pipe.execute())
+    return sum(pipe.execute())
+
+
+def queue_empty(r: Any, queue: str) -> bool:
+    return not queue_depth(r, queue)
 
 
 def sweep(store: ArticleStore, settings: Settings, send: Callable[[str, str], None],
@@ -95,13 +100,18 @@ def sweep(store: ArticleStore, settings: Settings, send: Callable[[str, str], No
     if not candidates:
         return []
     held = held_ids(store.r)
+    # Which queues were empty when the sweep began: an article this sweep sends on fills its
+    # queue, and must not make the next lost article of the same stage wait for another sweep.
+    empty: dict[str, bool] = {}
     lines = []
     for article_id, _status, _stage, _updated in candidates:
         if article_id in held:
             continue
         stage = store.first_unfinished_stage(article_id, STAGE_NAMES)
         queue = queue_name(settings.queue_prefix, stage)
-        if check_queues and not queue_empty(store.r, queue):
+        if check_queues and queue not in empty:
+            empty[queue] = queue_empty(store.r, queue)
+        if check_queues and not empty[queue]:
             continue  # a backlog: the message may still be waiting in it
         if stage is None:
             store.fail(article_id, INTAKE, Reason.LOST.value,

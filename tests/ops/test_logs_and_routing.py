@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from khabar.worker.store import ArticleStore
 from tests.conftest import celery_client
 from tests.ops.helpers import ARABIC, short_payloads, stage_lines, wait_until
-from tests.support import RedisServer
+from tests.support import ROOT, RedisServer, worker_env
 
 
 def test_json_logs_one_line_per_stage_with_outcome_and_no_text(
@@ -68,3 +72,45 @@ def test_entities_on_its_own_worker(clean_redis: RedisServer, make_worker: Any) 
     assert ran["entities"] == {"entities": 6}
     assert ran["main"] == {"validate": 6, "normalise": 6, "section": 6, "summarise": 6}
     assert all(len(store.document(i)["stages"]) == 4 for i in ids)  # type: ignore[index]
+
+
+def test_with_json_logs_every_line_of_stdout_and_stderr_is_one_json_object(
+    clean_redis: RedisServer, tmp_path: Path
+) -> None:
+    """A real worker, started, fed an article and a rejected one, stopped: both streams parse line by line."""
+    env = worker_env(clean_redis.url, tmp_path / "data", log_json="1", ner_backend="gazetteer")
+    # Python warnings are shown, not filtered: any that fires must come out as a JSON record too.
+    env["PYTHONWARNINGS"] = "always"
+    out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        worker = subprocess.Popen([sys.executable, "-m", "khabar.worker", "worker", "-c", "1"], env=env, cwd=ROOT,
+                                  stdout=out, stderr=err, start_new_session=True)
+        try:
+            wait_until(lambda: b" ready." in err_path.read_bytes() or worker.poll() is not None, 90, "ready")
+            payload = short_payloads(1, start=120)[0]
+            client = celery_client(clean_redis.url)
+            client.send_task("khabar.process_article", args=[payload], queue="khabar")
+            client.send_task("khabar.process_article", args=[{"id": "en", "text": "English only, no Arabic."}],
+                             queue="khabar")
+            store = ArticleStore(clean_redis.client())
+            wait_until(lambda: store.status(str(payload["id"])) == "done" and store.status("en") == "failed", 90,
+                       "the articles to end")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+    records = []
+    for path in (out_path, err_path):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    raise AssertionError(f"{path.name} line {n} is not JSON: {line!r}") from None
+    assert all(isinstance(r, dict) and {"ts", "level", "logger", "message"} <= set(r) for r in records)
+    messages = [r["message"] for r in records]
+    assert any(m == "worker starting" for m in messages)
+    assert any(m.endswith(" ready.") for m in messages)
+    assert any("Warm shutdown" in m for m in messages)
+    outcomes = {(r.get("article_id"), r.get("stage"), r.get("outcome")) for r in records}
+    assert (str(payload["id"]), "summarise", "done") in outcomes
+    assert ("en", "validate", "failed:not_arabic") in outcomes

@@ -1,6 +1,6 @@
 """Damage to batches (khabar.process_batch): what happens to one article never happens to the others.
 
-Each test proves one guarantee of the khabar.tasks.celery_batches docstring on real parts:
+Each test proves one guarantee of the khabar.worker.execute docstring on real parts:
 a private redis-server, real ``khabar worker`` processes, batches sent by a bare
 Celery client.  The single-article versions of these tests are in the other
 modules of this package.

@@ -90,8 +90,8 @@ def test_crash_loop_becomes_failure_and_cli_retries_from_failed_stage(
     client.send_task("khabar.process_article", args=[latin], queue="khabar")
     assert wait_for(store, ["latin"], timeout=60)["latin"]["error"]["reason"] == "not_arabic"
     again = khabar(env, "failed", "retry", "latin")
-    assert "resubmit it" in again.stdout
-    purged = khabar(env, "failed", "purge")
+    assert again.returncode == 1 and "resubmit it" in again.stdout
+    purged = khabar(env, "failed", "purge", "--yes")  # no terminal to ask on
     assert purged.returncode == 0 and "purged 1 failed article(s)" in purged.stdout
     assert json_lines(khabar(env, "failed", "list").stdout) == []
     assert store.document("latin") is None

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from types import FrameType
 from typing import Annotated, Any
 
@@ -24,8 +25,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from khabar.worker.backfill import Record, Report, Stats
+from khabar.worker.backfill import FORMATS, Record, Report, Stats
 
+SourceFormat = Enum("SourceFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 SHOW = 50  # bad records listed in the text report
 COUNTS = "done {task.fields[done]}  failed {task.fields[failed]}  skipped {task.fields[skipped]}  " \
@@ -73,13 +75,35 @@ class PlainProgress:
                            highlight=False)
 
 
+class CompactCounts(ProgressColumn):
+    """The counts in few columns: done and in flight always, failed, skipped and bad when not zero."""
+
+    def render(self, task: Task) -> Text:
+        f = task.fields
+        parts = [f"done {f['done']}"]
+        parts += [f"{label} {f[key]}" for key, label in (("failed", "fail"), ("skipped", "skip"), ("bad", "bad"))
+                  if f[key]]
+        parts.append(f"flight {f['in_flight']}")
+        return Text(" ".join(parts))
+
+
+WIDE = 120  # columns the full bar needs; narrower terminals get the compact line
+
+
+def progress_columns(width: int) -> tuple[ProgressColumn | str, ...]:
+    """The bar's columns for a terminal ``width`` wide: counts, rate and ETA always fit in 80 columns."""
+    if width >= WIDE:
+        return (TextColumn("[bold]backfill"), BarColumn(bar_width=24), MofNCompleteColumn(),
+                TaskProgressColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                TextColumn(COUNTS))
+    # No bar, no label, short count names: "50000/100000 1,234/s ETA 0:00:49 done 49000 fail 12 ..." (< 80).
+    return (MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(), CompactCounts())
+
+
 @contextmanager
 def progress_bar(console: Console) -> Iterator[Callable[[Stats], None]]:
     """A rich progress bar with rate and ETA; yields the function that updates it."""
-    columns = (TextColumn("[bold]backfill"), BarColumn(bar_width=24), MofNCompleteColumn(),
-               TaskProgressColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-               TextColumn(COUNTS))
-    with Progress(*columns, console=console, refresh_per_second=4) as bar:
+    with Progress(*progress_columns(console.width), console=console, refresh_per_second=4) as bar:
         task = bar.add_task("backfill", total=None, done=0, failed=0, skipped=0, bad=0, in_flight=0)
 
         def update(stats: Stats) -> None:
@@ -134,7 +158,7 @@ def backfill(
         bool, typer.Option("--reprocess-outdated", help="Re-run articles done by an older pipeline version.")
     ] = False,
     source_format: Annotated[
-        str | None, typer.Option("--format", help="jsonl, csv or dir (default: from the name).")
+        SourceFormat | None, typer.Option("--format", help="jsonl, csv or dir (default: from the name).")
     ] = None,
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Draw a progress bar (default: on a tty).")
@@ -151,7 +175,7 @@ def backfill(
 
     Exit codes: 0 all done; 1 some article failed, was bad or did not finish;
     2 the source cannot be read, or an unfinished run exists (--resume or --restart);
-    130 interrupted (Ctrl-C: the batch being sent is finished first; --resume goes on).
+    69 Redis is unreachable; 130 interrupted (Ctrl-C: the batch being sent is finished first; --resume goes on).
     """
     from khabar.tasks.pipeline import PIPELINE_VERSION
     from khabar.worker.backfill import (
@@ -170,7 +194,7 @@ def backfill(
     # soft_wrap: a line longer than the terminal (or the 80 columns assumed in a pipe) is not cut.
     err = Console(stderr=True, force_terminal=True if progress else None, highlight=False, soft_wrap=True)
     try:
-        src = open_source(source, source_format)
+        src = open_source(source, source_format.value if source_format else None)
     except SourceError as exc:
         err.print(f"backfill: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
