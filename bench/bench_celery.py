@@ -12,13 +12,19 @@ Two Celery arms run by default, each with its own redis-server and worker:
 ``celery`` sends as ``khabar submit`` and ``khabar backfill`` do (batches of
 ``KHABAR_BATCH_SIZE`` articles, ``khabar.process_batch``); ``per-article`` sends
 one ``khabar.process_article`` per article, as a system that sends articles one
-at a time does (``--no-per-article`` leaves it out).
+at a time does (``--no-per-article`` leaves it out); the worker takes such messages in
+together (celery-batches) and runs them down the same path as a batch.
+
+Then, on the per-article arm: the time to the first done article with ``--queued`` (600)
+single-article messages queued at once (fairness: stages are not starved by the intake),
+and steady intake at 80 % of the capacity the rounds measured for ``--steady-seconds``
+(30 s): arrival and completion rates, p50/p95 latency from send to stored document.
 
 ``--compare NAME='{"celery_setting": value}'`` adds a Celery arm whose worker and
 client run with those settings overridden, to measure what a setting costs side
 by side, e.g. the task events Flower needs:
 
-    python bench/bench_celery.py                 # 1200 articles x 5 rounds, -c 2
+    python bench/bench_celery.py                 # 1200 articles x 5 rounds, -c 2, then 600 queued, then 30 s steady
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
