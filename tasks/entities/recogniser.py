@@ -10,7 +10,6 @@ Backends are loaded by ``load_recogniser``, once per process.
 
 from __future__ import annotations
 
-import logging
 import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -35,7 +34,6 @@ BATCH_SIZE = 256
 _WHOLE_BLOCKS = ("title", "heading")
 _GAZETTEER = Path(__file__).with_name("gazetteer.tsv")
 
-log = logging.getLogger(__name__)
 
 
 class Recogniser(Protocol):
@@ -130,14 +128,8 @@ def _load(backend: str, model_path: str | None) -> Recogniser:
 
         return load_bert(model_path)
     if backend == "crf":
-        try:
-            from khabar.tasks.entities.crf import load_crf
-        except ModuleNotFoundError as exc:
-            if exc.name != "khabar.tasks.entities.crf":
-                raise
-            # Only until the trained model lands: the stand-in keeps the stage working.
-            log.warning("the CRF recogniser (khabar.tasks.entities.crf) is not installed; using the gazetteer")
-            return GazetteerRecogniser.from_file(_GAZETTEER)
+        from khabar.tasks.entities.crf import load_crf
+
         return load_crf(model_path)
     return GazetteerRecogniser.from_file(model_path or _GAZETTEER)
 
