@@ -219,7 +219,7 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
     ]
     longest = max(map(len, sequences), default=0)
     total = sum(map(len, sequences))
-    caps = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
+    caps: tuple[Cap, ...] = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
     caps += (Cap("tagged_tokens", MAX_TAGGED_TOKENS, total),) if total > MAX_TAGGED_TOKENS else ()
     return Entities(
         backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)), caps=caps
