@@ -32,9 +32,10 @@ SOURCES = {
     "kombu.connection.Connection.__init__": (Connection.__init__, "e9c58f881d0ae418"),
     "kombu.transport.resolve_transport": (kombu.transport.resolve_transport, "893e374138296443"),
     "kombu.transport.get_transport_cls": (kombu.transport.get_transport_cls, "6d820a6e75dd8085"),
-    # khabar.worker.transport (a subclass selected with broker_transport) overrides these two.
+    # khabar.worker.transport (a subclass selected with broker_transport) overrides these three.
     "kombu.transport.redis.QoS.append": (kombu_redis.QoS.append, "35c655f6ecc62fe6"),
     "kombu.transport.redis.QoS.restore_unacked": (kombu_redis.QoS.restore_unacked, "8954efef014d546e"),
+    "kombu.transport.redis.QoS.ack": (kombu_redis.QoS.ack, "1bc15a4ddf541af6"),
     # khabar.worker.upstream.priority_queues: the Redis lists of one queue's priorities.
     "kombu.transport.redis.Channel._q_for_pri": (kombu_redis.Channel._q_for_pri, "f3997660680dd00f"),
     # khabar.worker.refusals.RefusingConsumer (worker_consumer) overrides these four.
