@@ -1,7 +1,7 @@
 """Enqueue rate, and what a waiting article costs Redis.
 
 On a private redis-server with no worker running: times
-``khabar.worker.cli.main.submit_payloads`` (what ``khabar submit`` uses) sending
+``khabar.worker.batching.submit_payloads`` (what ``khabar submit`` uses) sending
 articles in ``khabar.process_batch`` messages of ``KHABAR_BATCH_SIZE`` (and, for
 comparison, one ``khabar.process_article`` message per article), and ``khabar
 backfill``, interleaved over rounds; then measures ``INFO memory`` used_memory
@@ -30,7 +30,7 @@ from measure import command_stats, median, private_redis, stats_delta, table
 
 
 def submit_round(mod: Any, payloads: list[dict[str, Any]]) -> float:
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     started = time.perf_counter()
     submit_payloads(mod, payloads)

@@ -12,13 +12,19 @@ Two Celery arms run by default, each with its own redis-server and worker:
 ``celery`` sends as ``khabar submit`` and ``khabar backfill`` do (batches of
 ``KHABAR_BATCH_SIZE`` articles, ``khabar.process_batch``); ``per-article`` sends
 one ``khabar.process_article`` per article, as a system that sends articles one
-at a time does (``--no-per-article`` leaves it out).
+at a time does (``--no-per-article`` leaves it out); the worker takes such messages in
+together (celery-batches) and runs them down the same path as a batch.
+
+Then, on the per-article arm: the time to the first done article with ``--queued`` (600)
+single-article messages queued at once (fairness: stages are not starved by the intake),
+and steady intake at 80 % of the capacity the rounds measured for ``--steady-seconds``
+(30 s): arrival and completion rates, p50/p95 latency from send to stored document.
 
 ``--compare NAME='{"celery_setting": value}'`` adds a Celery arm whose worker and
 client run with those settings overridden, to measure what a setting costs side
 by side, e.g. the task events Flower needs:
 
-    python bench/bench_celery.py                 # 1200 articles x 5 rounds, -c 2
+    python bench/bench_celery.py                 # 1200 articles x 5 rounds, -c 2, then 600 queued, then 30 s steady
     python bench/bench_celery.py --articles 400 --rounds 4 --concurrency 1
     python bench/bench_celery.py --compare no-events='{"worker_send_task_events": false,
                                                        "task_send_sent_event": false}'
@@ -167,7 +173,7 @@ def wait_done(store: Any, ids: list[str], timeout: float) -> float:
 
 
 def celery_round(arm: CeleryArm, payloads: list[dict[str, Any]], timeout: float) -> float:
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     started = time.time()
     if arm.overrides.get("bench_whole_article"):
@@ -196,6 +202,55 @@ def submit_whole_articles(arm: CeleryArm, payloads: list[dict[str, Any]]) -> lis
                 argsrepr=repr([p["id"] for p in group]),
             )
     return ids
+
+
+def done_times(store: Any, ids: list[str], timeout: float) -> dict[str, float]:
+    """Wait until every article is done; return each one's ``updated_at`` (when its document was stored)."""
+    wait_done(store, ids, timeout)
+    pipe = store.r.pipeline(transaction=False)
+    for i in ids:
+        pipe.hget(store.key(i), "updated_at")
+    return {i: float(v) for i, v in zip(ids, pipe.execute(), strict=True)}
+
+
+def first_done(arm: CeleryArm, texts: Any, n: int, timeout: float) -> tuple[float, float]:
+    """Queue ``n`` single-article messages at once; return seconds to the first and to the last done."""
+    from khabar.worker.batching import submit_payloads
+
+    payloads = articles.payloads(texts, n, "queued")
+    started = time.time()
+    ids = submit_payloads(arm.client, payloads)
+    times = done_times(arm.store, ids, timeout)
+    return min(times.values()) - started, max(times.values()) - started
+
+
+def steady(arm: CeleryArm, texts: Any, rate: float, seconds: float, timeout: float) -> dict[str, float]:
+    """Send single-article messages at ``rate`` per second for ``seconds``; return latencies and rates."""
+    from khabar.worker.batching import submit_payloads
+
+    n = max(1, int(rate * seconds))
+    payloads = articles.payloads(texts, n, "steady")
+    sent: dict[str, float] = {}
+    t0 = time.time()
+    for k, p in enumerate(payloads):
+        delay = t0 + k / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        sent[str(p["id"])] = time.time()
+        submit_payloads(arm.client, [p])
+    last_sent = time.time()
+    times = done_times(arm.store, list(sent), timeout)
+    latencies = sorted(times[i] - sent[i] for i in sent)
+    finished = max(times.values())
+    return {
+        "articles": n,
+        "arrival/s": n / (last_sent - t0),
+        "done/s": n / (finished - t0),
+        "p50 s": latencies[len(latencies) // 2],
+        "p95 s": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+        "max s": latencies[-1],
+        "drain after last sent s": finished - last_sent,
+    }
 
 
 def arm_groups(arm: CeleryArm) -> dict[str, Any]:
@@ -232,6 +287,10 @@ def main() -> None:
     parser.add_argument(
         "--no-per-article", action="store_true", help="leave out the arm that sends one message per article"
     )
+    parser.add_argument("--queued", type=int, default=600,
+                        help="single-article messages queued at once for the time-to-first-done check (0: skip)")
+    parser.add_argument("--steady-seconds", type=float, default=30.0,
+                        help="how long to send at 80%% of the per-article arm's measured capacity (0: skip)")
     parser.add_argument(
         "--gc-probe", action="store_true",
         help="time the garbage collector in the worker children (bench/gc_probe) and print it per article",
@@ -331,8 +390,21 @@ def main() -> None:
             ratio = median([i / c for i, c in zip(inprocess_seconds, arm.seconds, strict=True)])
             print(
                 f"median ratio {arm.name}/in-process: {ratio:.3f}"
-                + ("  (goal >= 0.85)" if arm is arms[0] else "")
+                + ("  (goal >= 0.85)" if arm.name in ("celery", "per-article") else "")
             )
+
+        single = next((a for a in arms if a.name == "per-article"), None)
+        if single is not None and args.queued:
+            first, last = first_done(single, texts, args.queued, args.timeout)
+            print(f"\n{args.queued} single-article messages queued at once ({single.name}, -c {args.concurrency}): "
+                  f"first done after {first:.2f} s (goal <= 10 s), all after {last:.2f} s")
+        if single is not None and args.steady_seconds:
+            capacity = median([n / s for s in single.seconds])
+            rate = 0.8 * capacity
+            figures = steady(single, texts, rate, args.steady_seconds, args.timeout)
+            print(f"\nsteady intake at 80% of the measured capacity ({capacity:.1f} art/s -> {rate:.1f} art/s, "
+                  f"one message per article, {args.steady_seconds:g} s):")
+            print(table(list(figures), [list(figures.values())]))
 
         total = n * args.rounds
         print(

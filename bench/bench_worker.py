@@ -7,7 +7,7 @@ document: the start-up cost (goal: under 5 s).  Then sends more articles to warm
 the worker up and reads RSS (and USS, the pages a process does not share) of the
 main process and each child with psutil (goal: each under 300 MB); it also says
 whether torch was loaded (from /proc/PID/maps) and how long ``import
-khabar.tasks.celery_tasks`` takes.
+khabar.worker.tasks`` takes.
 
     python bench/bench_worker.py                 # 3 start-ups, 100 warm-up articles, -c 2
     python bench/bench_worker.py --starts 5 --warmup 300 --concurrency 1
@@ -53,7 +53,7 @@ def wait_done(store: Any, ids: list[str], timeout: float = 300.0) -> None:
 def one_start(
     client: Any, store: Any, env: dict[str, str], log: Path, concurrency: int, run: str, texts: articles.Texts
 ) -> tuple[dict[str, float], TimedWorker]:
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     [first] = submit_payloads(client, articles.payloads(texts, 1, f"{run}-first"))
     worker = TimedWorker(env, log, concurrency=concurrency, name=f"bench-{run}")
@@ -89,9 +89,9 @@ def torch_loaded(pid: int) -> bool:
 
 
 def import_seconds() -> float:
-    """Seconds ``import khabar.tasks.celery_tasks`` takes in a fresh interpreter (python -X importtime)."""
+    """Seconds ``import khabar.worker.tasks`` takes in a fresh interpreter (python -X importtime)."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import khabar.tasks.celery_tasks"],
+        [sys.executable, "-X", "importtime", "-c", "import khabar.worker.tasks"],
         cwd=articles.ROOT,
         capture_output=True,
         text=True,
@@ -99,7 +99,7 @@ def import_seconds() -> float:
     )
     totals = [
         int(m.group(1))
-        for m in re.finditer(r"import time:\s+\d+ \|\s+(\d+) \| tasks\.celery_tasks$", proc.stderr, re.M)
+        for m in re.finditer(r"import time:\s+\d+ \|\s+(\d+) \| +khabar\.worker\.tasks$", proc.stderr, re.M)
     ]
     return totals[-1] / 1e6 if totals else float("nan")
 
@@ -157,7 +157,7 @@ def main() -> None:
         )
 
         assert worker is not None and worker.proc is not None
-        from khabar.worker.cli.main import submit_payloads
+        from khabar.worker.batching import submit_payloads
 
         try:
             wait_done(store, submit_payloads(client, articles.payloads(texts, args.warmup, "warm")))
@@ -183,7 +183,7 @@ def main() -> None:
             f"{'met' if worst * 2**20 < 300e6 else 'NOT met'})"
         )
     seconds = import_seconds()
-    print(f"\n`import khabar.tasks.celery_tasks` in a fresh interpreter: {seconds:.2f} s (python -X importtime)")
+    print(f"\n`import khabar.worker.tasks` in a fresh interpreter: {seconds:.2f} s (python -X importtime)")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from typing import Any
 
 import articles  # noqa: F401  - puts the project root on sys.path
@@ -29,21 +30,23 @@ def register_whole_article(app: Any) -> None:
     from khabar.tasks.pipeline import PIPELINE_VERSION, STAGE_NAMES, run_inprocess
     from khabar.tasks.validate import content_hash, parse_payload
     from khabar.worker.runtime import runtime
+    from khabar.worker.store import as_json
 
     @app.task(name="bench.whole_article", ignore_result=True)
     def whole_article(payloads: dict[str, Any] | list[dict[str, Any]]) -> None:
         """Every stage of one article, or of a batch of them, in this one task: no hops, no stage outputs stored."""
-        rt = runtime()
+        rt = runtime(app)
         batch = payloads if isinstance(payloads, list) else [payloads]
         parsed = [parse_payload(p, rt.limits, rt.default_budget) for p in batch]
-        rt.store.put_articles([(a, content_hash(a.kind, a.content)) for a in parsed])
+        stamp = f"{time.time_ns():020d}"
+        rt.store.put_articles([(a, content_hash(a.kind, a.content), f"bench.{n}", f"{stamp}.{n:06d}")
+                               for n, a in enumerate(parsed)])
         documents = []
-        for article in parsed:
+        for n, article in enumerate(parsed):
             records, runs = run_inprocess(article, rt.resources)
-            documents.append(
-                (article.id, build_document(records, {n: r.as_dict() for n, r in runs.items()}, PIPELINE_VERSION))
-            )
-        rt.store.finish_many(STAGE_NAMES[-1], documents, STAGE_NAMES)
+            document = build_document(records, {k: r.as_dict() for k, r in runs.items()}, PIPELINE_VERSION)
+            documents.append(((article.id, f"bench.{n}"), as_json(document)))
+        rt.store.finish_many(STAGE_NAMES[-1], documents, STAGE_NAMES, PIPELINE_VERSION)
 
 
 def main() -> None:

@@ -15,8 +15,6 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-STAGE_NAMES = ("normalise", "section", "entities", "summarise")
-
 
 def default_data_dir() -> Path:
     """The embedded Redis's directory: one per user, whatever the current directory.
@@ -61,6 +59,11 @@ class Settings(BaseSettings):
     hard_time_limit: float = Field(default=90.0, description="Seconds before the worker child is killed.")
     document_ttl: int = Field(default=30 * 24 * 3600, description="Seconds a finished document is kept (0: forever).")
     max_memory_per_child_kb: int = Field(default=600_000, description="Worker child recycled above this RSS.")
+    child_memory_limit_mb: int = Field(
+        default=2048, ge=0,
+        description="Memory a worker child may hold (RLIMIT_DATA, MiB; 0: no limit). Past it an article's "
+        "stage fails as `out_of_memory` and the worker goes on.",
+    )
 
     # --- Retries --------------------------------------------------------------------
     max_retries: int = Field(default=6, description="Retries of a transient failure per stage.")
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
         description="Articles per message `khabar submit` and `backfill` send (1: a `process_article` each).",
     )
     batch_bytes: int = Field(default=1_000_000, ge=1, description="Most article bytes in one batch message.")
+    intake_flush_seconds: float = Field(
+        default=0.05, gt=0,
+        description="Longest a worker holds single-article messages to take them in together (up to batch_size).",
+    )
+    prefetch_multiplier: int = Field(
+        default=32, ge=1, description="Messages a worker process may hold unstarted (coalescing needs batch_size).",
+    )
 
     # --- Operations -----------------------------------------------------------------
     sentry_dsn: SecretStr | None = Field(
@@ -132,11 +142,18 @@ class Settings(BaseSettings):
         default=0.0, description="Seconds the faulty stage hangs deaf to its soft time limit, as in C code."
     )
     fault_bug: bool = Field(default=False, description="Raise a RuntimeError (a bug) in the faulty stage.")
+    fault_memory: bool = Field(
+        default=False, description="Allocate past child_memory_limit_mb in the faulty stage (a real MemoryError)."
+    )
 
     @field_validator("fault_stage")
     @classmethod
     def _known_stage(cls, value: str | None) -> str | None:
-        if value not in (None, "", "*", *STAGE_NAMES):
+        if value in (None, "", "*"):
+            return value or None
+        from khabar.tasks.pipeline import STAGE_NAMES  # the one declaration of the stages (imported only here)
+
+        if value not in STAGE_NAMES:
             raise ValueError(f"unknown stage {value!r}; choose one of {', '.join(STAGE_NAMES)} or '*'")
         return value or None
 
@@ -163,10 +180,6 @@ class Settings(BaseSettings):
         if self.visibility_timeout is not None:
             return self.visibility_timeout
         return int(2 * (self.hard_time_limit + self.retry_backoff_max) + 60)
-
-    def queue(self, stage: str) -> str:
-        """Return the queue name that a stage's tasks are routed to."""
-        return f"{self.queue_prefix}.{stage}"
 
 
 def load_settings() -> Settings:

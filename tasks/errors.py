@@ -9,14 +9,12 @@
 * Anything else is a bug: the article fails with reason ``error`` and its
   traceback, and the exception is reported.
 
-``classify`` says which of the three an exception is; the Celery tasks, the
-command line and the Sentry filter all ask it rather than guessing.
+The worker's one error ladder (``khabar.worker.execute``) acts on these declarations.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
 
 import redis
 from kombu.exceptions import OperationalError
@@ -43,6 +41,7 @@ class Reason(StrEnum):
     # Failures while processing: `khabar failed retry` may help once the cause is fixed.
     TIMEOUT = "timeout"
     CRASHED = "crashed"
+    OUT_OF_MEMORY = "out_of_memory"  # a stage ran out of the child's memory ceiling (MemoryError)
     RETRIES_EXHAUSTED = "retries_exhausted"
     LOST = "lost"  # its message vanished before the payload was stored (see khabar.worker.sweeper)
     ERROR = "error"
@@ -81,10 +80,6 @@ class CrashLoop(KhabarError):
     """The worker died on this article's stage more times than allowed (reason ``crashed``)."""
 
 
-class ArticleNotFound(KhabarError):
-    """No stored article has this id (expired, purged or never submitted)."""
-
-
 class MissingInput(KhabarError):
     """A stage found no stored input for its article (expired, purged, never stored)."""
 
@@ -104,19 +99,3 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 
 # Raised on purpose and already recorded: logged without a traceback, not sent to Sentry.
 EXPECTED: tuple[type[BaseException], ...] = (InvalidArticle, MissingInput)
-
-Kind = Literal["invalid", "transient", "bug"]
-
-
-def classify(exc: BaseException) -> Kind:
-    """Return ``invalid`` (bad input), ``transient`` (retry it) or ``bug`` (record and report)."""
-    if isinstance(exc, InvalidArticle):
-        return "invalid"
-    if isinstance(exc, TRANSIENT):
-        return "transient"
-    return "bug"
-
-
-def is_reportable(exc: BaseException) -> bool:
-    """Whether an exception should reach Sentry: bugs, crash loops and exhausted retries, not bad input."""
-    return not isinstance(exc, EXPECTED)

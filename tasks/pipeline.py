@@ -1,8 +1,9 @@
 """The pipeline, declared once.
 
-``STAGES`` is the single ordered list of stages.  The Celery chain
-(``khabar.tasks.celery_tasks``) and the in-process runner below are both built from
-it, so the two cannot drift apart.
+``STAGES`` is the single ordered list of stages.  The worker's stage tasks, their
+queues and task names (``khabar.worker.routing``) and the in-process runner below are
+all derived from it, so they cannot drift apart.  ``INTAKE`` is the name of the step
+before the stages (validating and storing a payload), as failures and logs call it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ STAGES: tuple[Stage, ...] = (
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
+INTAKE = "validate"  # the step before the stages: a payload validated and stored
 STAGES_BY_NAME: Mapping[str, Stage] = {s.name: s for s in STAGES}
 
 # Stored with every document; a backfill re-runs articles whose version differs. The release
@@ -113,7 +115,7 @@ def process_payload(
 ) -> dict[str, Any]:
     """Validate a task payload and run the whole pipeline in-process; return the document.
 
-    The worker builds the same document from the same records (see khabar.tasks.celery_tasks).
+    The worker builds the same document from the same records (see khabar.worker.execute).
     """
 
     from khabar.tasks.document import build_document

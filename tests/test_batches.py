@@ -77,7 +77,7 @@ def test_submit_sends_one_message_per_batch(clean_redis, make_worker, monkeypatc
 
     from khabar.config.settings import Settings
     from khabar.worker.app import create_app
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
 
     monkeypatch.setenv("REDIS_URL", clean_redis.url)
     settings = Settings(batch_size=8)
@@ -123,24 +123,33 @@ def test_the_sweeper_sees_every_article_of_a_batch_a_worker_holds(clean_redis, m
     wait_for(store, sorted(ids), timeout=60)
 
 
-def test_an_encoded_document_is_stored_as_the_same_bytes_as_the_document_itself(clean_redis) -> None:
-    """Batches hand the store each document already encoded (khabar.tasks.celery_batches keeps bytes, not objects)."""
+def test_a_document_is_stored_only_for_the_submission_it_was_made_for(clean_redis) -> None:
+    """finish_many stores the encoded document (bytes, never re-encoded) under the article's submission token;
+    a document made for a superseded submission is dropped, and so is every other stage write of it."""
     import msgspec
-    import pytest
+
+    from khabar.tasks.validate import Limits, parse_payload
 
     store = ArticleStore(clean_redis.client(), prefix="khabar")
-    document = {"id": "d1", "pipeline_version": "v-test", "text": corpus.article(7), "entities": [{"type": "LOC"}]}
-    store.finish_many("summarise", [("d1", document)], ["normalise"])
-    store.finish_many("summarise", [("d2", msgspec.json.encode(dict(document, id="d2")))], ["normalise"],
-                      pipeline_version="v-test")
+    payload = corpus.payloads(1, start=4200)[0]
+    article = parse_payload(payload, Limits())
+    assert store.put_articles([(article, "h1", "gen-1", "00000000000000000001.000000")]) == [True]
+    assert store.put_articles([(article, "h2", "gen-2", "00000000000000000002.000000")]) == [True]
+    # An older submission arriving late is not stored over the newer one.
+    assert store.put_articles([(article, "h0", "gen-0", "00000000000000000000.000000")]) == [False]
+    aid = article.id
+    assert store.begin_stages([(aid, "gen-1")], "normalise", ["article"])[0][1] == "superseded"
+    assert store.end_stages("normalise", [((aid, "gen-1"), {"x": 1}, {"seconds": 0})]) == [False]
+    assert not store.fail(aid, "normalise", "error", "late", gen="gen-1")
+    document = {"id": aid, "pipeline_version": "v-test", "text": corpus.article(7)}
+    encoded = msgspec.json.encode(document)
+    assert store.finish_many("summarise", [((aid, "gen-1"), encoded)], ["normalise"], "v-test") == [False]
+    assert store.status(aid) == "queued"
+    assert store.finish_many("summarise", [((aid, "gen-2"), encoded)], ["normalise"], "v-test") == [True]
     r = clean_redis.client()
-    one, two = (r.hgetall(store.key(i)) for i in ("d1", "d2"))
-    assert msgspec.json.decode(two[b"document"]) == dict(document, id="d2")
-    assert {k: v for k, v in one.items() if k not in (b"document", b"updated_at")} == {
-        k: v for k, v in two.items() if k not in (b"document", b"updated_at")}
-    assert two[b"pipeline_version"] == b"v-test" and two[b"status"] == b"done"
-    with pytest.raises(ValueError, match="pipeline_version"):
-        store.finish_many("summarise", [("d3", b"{}")], ["normalise"])
+    assert r.hget(store.key(aid), "document") == encoded
+    assert store.document(aid) == document
+    assert r.hget(store.key(aid), "content_hash") == b"h2"
 
 
 def test_loading_the_models_freezes_the_heap_out_of_the_collectors_way() -> None:

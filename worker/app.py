@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import celeryd_init, worker_process_init
-from kombu import Queue
-from kombu import transport as kombu_transport
+from celery.signals import celeryd_init, task_received, worker_process_init
 from kombu.serialization import register
-from kombu.transport import TRANSPORT_ALIASES
 from kombu.utils import json as kombu_json
 
-from khabar.config.settings import STAGE_NAMES, Settings, load_settings
-from khabar.worker import logs, sentry, softlimit
+from khabar.config.settings import Settings, load_settings
+from khabar.worker import logs, sentry, softlimit, upstream
 from khabar.worker.embedded_redis import resolve_url
+from khabar.worker.execute import stamp_received
+from khabar.worker.routing import queue_name, task_queues, task_routes
+from khabar.worker.runtime import limit_memory, runtime
 from khabar.worker.sweeper import Sweeper
 from khabar.worker.transport import tls_options
 
@@ -56,18 +56,16 @@ def create_app(settings: Settings) -> Celery:
     url = broker_url(settings)
     result_url = settings.result_url.get_secret_value() if settings.result_url else url
     register_utf8_json()
-    app = Celery(
-        "khabar", broker=url, backend=result_url, include=["khabar.tasks.celery_tasks", "khabar.tasks.celery_batches"]
-    )
+    # The tasks are found by name (they never import the app: khabar.worker.tasks uses shared_task).
+    app = Celery("khabar", broker=url, backend=result_url, include=["khabar.worker.tasks"])
+    app.khabar_settings = settings  # type: ignore[attr-defined]  # read with khabar.worker.runtime.settings_of
     if url.startswith(("redis://", "rediss://")):
         # kombu's Redis transport, made to keep a message fetched as Redis goes away.
         app.conf.broker_transport = "khabar.worker.transport:Transport"
     elif url.startswith("redis+socket://"):
         # The embedded Redis's Unix socket: kombu takes the transport from the URL's
         # "redis+" prefix, not from broker_transport, so the alias itself points at it.
-        # kombu caches what an alias resolved to: drop it, in case "redis" was resolved before.
-        TRANSPORT_ALIASES["redis"] = "khabar.worker.transport:Transport"
-        kombu_transport._transport_cache.pop("redis", None)
+        upstream.use_transport_for_redis_urls("khabar.worker.transport:Transport")
     app.conf.broker_use_ssl = tls_options(url)
     app.conf.redis_backend_use_ssl = tls_options(result_url)
     visibility = settings.effective_visibility_timeout
@@ -86,9 +84,10 @@ def create_app(settings: Settings) -> Celery:
         # once rather than acking it as Celery does by default.  Redeliveries are
         # counted per article in Redis (ArticleStore.begin_stage) and capped.
         task_reject_on_worker_lost=True,
-        # Take one message at a time per process: with acks_late, prefetched messages
-        # sit unacked in a busy worker while idle workers could run them.
-        worker_prefetch_multiplier=1,
+        # Messages a worker may hold unstarted: enough for the intake to gather a batch of
+        # single-article messages (khabar.worker.tasks.Coalescing); a child still takes one
+        # message at a time when it is free (prefork's fair scheduling).
+        worker_prefetch_multiplier=settings.prefetch_multiplier,
         # Redis hands an unacked message to another worker after visibility_timeout.
         # It must be longer than the longest a worker may legitimately hold a message
         # (a retry countdown, which the worker holds unacked, then a run up to the
@@ -102,7 +101,8 @@ def create_app(settings: Settings) -> Celery:
             "unacked_restore_throttle": 1,
             # A worker killed while it held the sweep lock blocks others' sweeps until it expires.
             "unacked_mutex_expire": max(30, int(settings.restore_interval * 3)),
-            "queue_order_strategy": "priority",
+            # Stage queues and the intake queue are read in turn (kombu's default round robin),
+            # never "priority": draining the intake first starved every stage while articles waited.
             # Notice a dead Redis instead of waiting forever on a half-open socket.
             "socket_timeout": 30.0,
             "socket_connect_timeout": 5.0,
@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> Celery:
         },
         # Publishing (the next stage, a retry) rides out a Redis restart of ~20 s
         # before giving up; a task whose publish fails is left unacked (see
-        # khabar.tasks.celery_tasks), so its message comes back after the visibility timeout.
+        # khabar.worker.execute), so its message comes back after the visibility timeout.
         task_publish_retry=True,
         task_publish_retry_policy={"max_retries": 12, "interval_start": 0, "interval_step": 0.5,
                                    "interval_max": 2.0},
@@ -122,7 +122,9 @@ def create_app(settings: Settings) -> Celery:
         # every time (reason "timeout") while one stalled by a Redis outage runs again.
         task_soft_time_limit=settings.soft_time_limit,
         task_time_limit=settings.hard_time_limit,
-        task_acks_on_timeout=False,
+        # (task_acks_on_timeout, the name used before, is not a Celery setting: hard-killed messages
+        # were acknowledged and only the sweeper brought them back.)
+        task_acks_on_failure_or_timeout=False,
         # Task events for Flower, from workers and from clients that send tasks (task-sent:
         # clients only; workers turn it off for the tasks they send, see no_sent_events_from_workers).
         worker_send_task_events=True,
@@ -137,12 +139,13 @@ def create_app(settings: Settings) -> Celery:
         result_extended=False,
         # A child that grew past this size is replaced after its current task.
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
-        # Queues: intake, then one per stage so heavy stages can get their own workers.
-        task_default_queue=settings.queue_prefix,
-        task_queues=[Queue(settings.queue_prefix)] + [Queue(settings.queue(s)) for s in STAGE_NAMES],
-        task_routes={f"khabar.stage.{s}": {"queue": settings.queue(s)} for s in STAGE_NAMES}
-        | {"khabar.process_article": {"queue": settings.queue_prefix},
-           "khabar.process_batch": {"queue": settings.queue_prefix}},
+        # Queues: intake, then one per stage so heavy stages can get their own workers; each
+        # bound by its own routing key only (khabar.worker.routing).
+        task_default_queue=queue_name(settings.queue_prefix),
+        task_default_exchange=settings.queue_prefix,
+        task_default_routing_key=queue_name(settings.queue_prefix),
+        task_queues=task_queues(settings.queue_prefix),
+        task_routes=task_routes(settings.queue_prefix),
         # A child warms its models before it says it is up (see warm_runtime); a large
         # model may take longer than Celery's 4 s default, after which the child is killed.
         worker_proc_alive_timeout=60.0,
@@ -169,13 +172,22 @@ def no_sent_events_from_workers(**_: object) -> None:
 
 @worker_process_init.connect
 def warm_runtime(**_: object) -> None:
-    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow."""
-    from khabar.worker.runtime import runtime
+    """Build a worker child's runtime (Redis client, NER model) as it starts: its first task is not slow.
 
+    Then cap the child's memory (``child_memory_limit_mb``): an article that would take more
+    fails as ``out_of_memory`` in that child, which goes on.
+    """
     try:
-        runtime()
+        runtime(app)
     except Exception:  # the first task builds it again and records the failure on its article
         logging.getLogger("khabar.worker").exception("could not load the stage resources at start")
+    limit_memory(settings.child_memory_limit_mb)
+
+
+@task_received.connect
+def stamp_intake(request: object = None, **_: object) -> None:
+    """Stamp intake messages as the main process takes them, in queue order (last write wins)."""
+    stamp_received(request)
 
 
 settings = load_settings()

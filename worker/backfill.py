@@ -30,8 +30,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from khabar.tasks.errors import InvalidArticle
 from khabar.tasks.records import Budget
 from khabar.tasks.validate import Limits, content_hash, parse_payload
@@ -318,7 +316,7 @@ class Backfill:
             raise ValueError("max_in_flight and round_size must be at least 1")
         self.source = source
         self.store = store
-        self.r: redis.Redis = store.r
+        self.r: Any = store.r  # redis-py types replies as bytes | str (see ArticleStore.r)
         self.send = send
         self.limits = limits
         self.budget = budget

@@ -30,7 +30,7 @@ def run_demo(settings: Settings, timeout: float = 120.0) -> int:
     running_before = find_url(None, settings.data_dir, use_local=False) is not None
     from khabar.tasks.validate import content_hash
     from khabar.worker import app as app_module
-    from khabar.worker.cli.main import submit_payloads
+    from khabar.worker.batching import submit_payloads
     from khabar.worker.embedded_redis import redact, stop_embedded
     from khabar.worker.runtime import store_for
 

@@ -6,9 +6,9 @@
 * ``after_setup_logger`` / ``after_setup_task_logger`` put khabar's formatter on
   the handlers Celery made: plain text with ``key=value`` fields, or one JSON
   object per line when ``KHABAR_LOG_JSON`` is set;
-* ``task_prerun`` / ``task_retry`` / ``task_failure`` / ``task_postrun`` time each
-  task and log one line naming the article, the stage, the seconds it took and
-  the outcome: ``done``, ``retry`` or ``failed:<reason>``.
+* the one path (``khabar.worker.execute``) logs one line per article per stage on the
+  logger ``khabar.stages``, naming the article, the stage, the seconds it took and
+  the outcome: ``done``, ``retry``, ``superseded`` or ``failed:<reason>``.
 
 With ``KHABAR_LOG_JSON`` every line the worker writes, on stdout and stderr, is one
 JSON object: Python warnings become log records, the root logger gets the JSON
@@ -28,7 +28,6 @@ import logging
 import os
 import re
 import sys
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,7 +68,7 @@ def article_ref(task_name: str, args: Any, task_id: str | None) -> tuple[str, st
     args = list(args or ())
     if task_name.startswith(STAGE_TASK_PREFIX):
         if args and isinstance(args[0], list):
-            return None  # a batch: khabar.tasks.celery_batches logs each of its articles
+            return None  # a list of articles: khabar.worker.execute logs each
         return task_name[len(STAGE_TASK_PREFIX):], str(args[0]) if args else "?"
     if task_name != INTAKE_TASK:
         return None
@@ -137,67 +136,6 @@ def formatter_for(settings: Settings) -> logging.Formatter:
     return cls(allow_text=settings.log_text)
 
 
-def _failure_reason(exc: BaseException | None, article_id: str, stage: str) -> str:
-    """The reason code of a failure: the exception's, else the one the store recorded."""
-    reason = getattr(exc, "reason", None)
-    if reason is not None:
-        return str(getattr(reason, "value", reason))
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return "timeout"
-    try:
-        from khabar.worker.runtime import runtime
-
-        failure = runtime().store.failure(article_id)
-        if failure is not None and failure.stage == stage:
-            return failure.reason
-    except Exception:  # noqa: BLE001 - a log line must not fail the task
-        pass
-    return type(exc).__name__ if exc is not None else "error"
-
-
-class StageLog:
-    """Times khabar tasks in one process and logs one line when each ends."""
-
-    def __init__(self) -> None:
-        # task id -> (stage, article id, start); one entry per task running in this process.
-        self.running: dict[str, tuple[str, str, float]] = {}
-        self.errors: dict[str, BaseException] = {}
-
-    def prerun(self, task_id: str, task: Any, args: Any = None, **_: Any) -> None:
-        ref = article_ref(task.name, args, task_id)
-        if ref is not None:
-            self.running[task_id] = (*ref, time.perf_counter())
-
-    def failure(self, task_id: str, exception: BaseException, args: Any = None, **_: Any) -> None:
-        if task_id in self.running:
-            self.errors[task_id] = exception
-
-    def postrun(self, task_id: str, task: Any, args: Any = None, state: str | None = None, **_: Any) -> None:
-        entry = self.running.pop(task_id, None)
-        exc = self.errors.pop(task_id, None)
-        if entry is None:
-            return
-        stage, article_id, started = entry
-        level = logging.WARNING
-        if state in ("SUCCESS", "IGNORED"):  # IGNORED: a task that replaced itself with others
-            outcome, level = "done", logging.INFO
-        elif state in ("RETRY", "REJECTED"):  # REJECTED: the message was put back to be run again
-            outcome = "retry"
-        else:
-            if stage == "validate":
-                from khabar.tasks.validate import usable_id
-
-                # Where the intake records a failure: the payload's own id, else the task's.
-                article_id = usable_id(list(args or ())[0] if args else None) or f"task-{task_id}"
-            outcome = f"failed:{_failure_reason(exc, article_id, stage)}"
-        seconds = round(time.perf_counter() - started, 4)
-        retries = int(getattr(task.request, "retries", 0) or 0)
-        log.log(level, "stage finished", extra={"article_id": article_id, "stage": stage, "seconds": seconds,
-                                                "outcome": outcome, "task_id": task_id, "retries": retries})
-
-
 def _json_say(msg: str, f: Any = sys.__stderr__) -> None:
     """``celery.apps.worker.safe_say`` as a JSON line: called in signal handlers, so no logging locks."""
     line = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "INFO",
@@ -235,7 +173,7 @@ def json_everywhere(formatter: logging.Formatter) -> None:
     signals.celeryd_after_setup.connect(_worker_starting, weak=False)
 
 
-def install(settings: Settings) -> StageLog:
+def install(settings: Settings) -> None:
     """Connect the logging signal receivers for this process (the worker's and its children's)."""
     formatter = formatter_for(settings)
     if settings.log_json:
@@ -245,10 +183,5 @@ def install(settings: Settings) -> StageLog:
         for handler in logger.handlers:
             handler.setFormatter(formatter)
 
-    stage_log = StageLog()
     signals.after_setup_logger.connect(use_formatter, weak=False)
     signals.after_setup_task_logger.connect(use_formatter, weak=False)
-    signals.task_prerun.connect(stage_log.prerun, weak=False)
-    signals.task_failure.connect(stage_log.failure, weak=False)
-    signals.task_postrun.connect(stage_log.postrun, weak=False)
-    return stage_log

@@ -11,27 +11,16 @@ The message is then removed as before: a message that cannot be read never can b
 from __future__ import annotations
 
 import logging
-from functools import cache
 from typing import Any
 
 from celery.worker.consumer import Consumer
 from kombu.exceptions import ContentDisallowed
 
 from khabar.tasks.errors import TRANSIENT, Reason
-from khabar.worker.store import ArticleStore
+from khabar.tasks.pipeline import INTAKE
+from khabar.worker.runtime import main_store
 
 log = logging.getLogger("khabar.refusals")
-
-INTAKE = "intake"  # the stage name refused messages are recorded under
-
-
-@cache
-def _store(broker_url: str) -> ArticleStore:
-    from khabar.worker.app import settings
-    from khabar.worker.runtime import store_for
-
-    return store_for(settings, broker_url)
-
 
 def _record(consumer: Any, message: Any, reason: Reason, why: str) -> None:
     headers = message.headers if isinstance(getattr(message, "headers", None), dict) else {}
@@ -41,7 +30,7 @@ def _record(consumer: Any, message: Any, reason: Reason, why: str) -> None:
               extra={"article_id": failure_id, "reason": reason.value, "task": str(headers.get("task", "")),
                      "content_type": str(message.content_type), "bytes": len(message.body or b"")})
     try:
-        _store(consumer.app.conf.broker_url).fail(failure_id, INTAKE, reason.value, why, overwrite_done=False)
+        main_store(consumer.app).fail(failure_id, INTAKE, reason.value, why, overwrite_done=False)
     except TRANSIENT:
         log.exception("could not record the refused message %s", failure_id)
 

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from khabar.worker.store import ArticleStore
 
 
-def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[str]:
+def retry_failed(store: ArticleStore, article_ids: Iterable[str], app: Any = None) -> Iterator[str]:
     """Requeue each failed article from its failed stage; yield one line of outcome per id.
 
     Earlier stages are not run again: their stored outputs (``out:<stage>``) and
     timings (``run:<stage>``) are kept from the first run and used as they are.
     """
-    from khabar.tasks.celery_tasks import pipeline_chain
+    from celery import current_app
+
     from khabar.tasks.errors import TRANSIENT
     from khabar.tasks.pipeline import STAGE_NAMES
+    from khabar.worker.execute import resend
+
+    app = app or current_app
 
     for article_id in article_ids:
         failure = store.failure(article_id)
@@ -30,7 +35,7 @@ def retry_failed(store: ArticleStore, article_ids: Iterable[str]) -> Iterator[st
         # new failure wiped by a requeue that comes after.
         store.requeue(article_id)
         try:
-            pipeline_chain(article_id, start=failure.stage).apply_async()
+            resend(app, store, [article_id], failure.stage)
         except TRANSIENT as exc:
             store.fail(article_id, failure.stage, failure.reason, failure.message, failure.attempts)
             yield f"{article_id}: not requeued, the broker could not be reached ({type(exc).__name__})"

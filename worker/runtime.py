@@ -7,8 +7,10 @@ and models are the child's own) and handed to the task code.
 from __future__ import annotations
 
 import gc
+import resource
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from khabar.config.settings import Settings
 from khabar.tasks.entities import load_recogniser
@@ -64,11 +66,24 @@ def store_for(settings: Settings, redis_url: str) -> ArticleStore:
     return ArticleStore(client, prefix=settings.key_prefix, ttl=settings.document_ttl)
 
 
-@cache
-def runtime() -> Runtime:
-    """This process's runtime, built on first use from the Celery app's settings."""
-    from khabar.worker.app import app, settings
+def settings_of(app: Any) -> Settings:
+    """The settings the khabar app was built from (``khabar.worker.app.create_app`` attaches them)."""
+    settings = getattr(app, "khabar_settings", None)
+    if not isinstance(settings, Settings):
+        raise RuntimeError(f"{app!r} is not khabar's Celery app (no settings attached)")
+    return settings
 
+
+@cache
+def main_store(app: Any) -> ArticleStore:
+    """A store for the worker's main process, which loads no models (the sweeper, refusals, time limits)."""
+    return store_for(settings_of(app), app.conf.broker_url)
+
+
+@cache
+def runtime(app: Any) -> Runtime:
+    """This process's runtime, built on first use from the app's settings (a worker child builds it as it starts)."""
+    settings = settings_of(app)
     return Runtime(
         settings=settings,
         store=store_for(settings, app.conf.broker_url),
@@ -76,3 +91,18 @@ def runtime() -> Runtime:
         default_budget=budget_from(settings),
         resources=resources_from(settings),
     )
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's data (heap and anonymous mappings, RLIMIT_DATA) at ``megabytes`` (0: no cap).
+
+    Past it an allocation raises MemoryError in the stage that asked, which the error ladder
+    records against that article; the process, and the machine's other work, go on.
+    """
+    if megabytes <= 0:
+        return
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

@@ -122,7 +122,7 @@ def init_sentry(settings: Settings) -> bool:
         integrations=[CeleryIntegration()],
         send_default_pii=False,
         include_local_variables=send_text,
-        before_send=None if send_text else _before_send,
+        before_send=None if send_text else _before_send,  # type: ignore[arg-type]  # sentry types events as TypedDicts
         max_request_body_size="never",
     )
     # The per-stage log lines already end as Celery task failures that the

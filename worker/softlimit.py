@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import billiard.pool
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery import signals
+
+from khabar.worker import upstream
 
 _running = False  # per process: set around each task's run in a pool process
 
@@ -40,4 +41,4 @@ def _task_ended(**_: Any) -> None:
 
 def install() -> None:
     """Make pool processes forked from now on install ``soft_timeout_handler`` (billiard looks it up then)."""
-    billiard.pool.soft_timeout_sighandler = soft_timeout_handler
+    upstream.install_soft_timeout_handler(soft_timeout_handler)

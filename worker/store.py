@@ -13,6 +13,9 @@ One Redis hash per article, ``<prefix>:article:<id>``, with these fields:
 ``retry:<stage>:<n>`` ``{"delay", "error", "at"}`` for the n-th transient retry of a stage
 ``redeliveries``   how many times a stage was delivered again after a worker died on it
 ``died:<stage>``   why the last death during a stage happened, when known (``timeout``)
+``gen``            the submission this hash belongs to (a token made at intake); every stage
+                   write names the submission it ran for and is dropped if that is not this one
+``submitted``      when that submission was received (ns, zero-padded): an older one never replaces it
 ``content_hash``   hash of the input, to skip unchanged articles in backfills
 ``pipeline_version`` the pipeline that produced ``document``
 ``updated_at``     Unix time of the last change
@@ -26,7 +29,9 @@ stored or failed), and each source's in ``<prefix>:recent:source:<source>``, wit
 sources in the set ``<prefix>:sources``: the console pages through these (newest first)
 instead of scanning the keyspace.  With a document TTL, entries older than it are trimmed.
 ``<prefix>:attempts:<id>:<stage>`` counts deliveries of a stage that have not ended
-(a worker died during them); it is cleared when the stage ends, fails or is retried.
+(a worker died during them); it is cleared when the stage's output is stored, when a retry is
+scheduled, and when the delivery that recorded a failure ends (not by the failure record itself:
+a delivery that records a failure and then dies is counted, so the redelivery cap still ends it).
 Anyone can read a document with ``HGET <prefix>:article:<id> document``.
 """
 
@@ -41,7 +46,6 @@ from typing import Any
 import msgspec
 import redis
 
-from khabar.config.settings import STAGE_NAMES
 from khabar.tasks.records import Article
 
 
@@ -70,7 +74,7 @@ class ArticleStore:
     """Reads and writes article state in Redis; the client is injected."""
 
     def __init__(self, client: redis.Redis, prefix: str = "khabar", ttl: int = 0) -> None:
-        self.r = client
+        self.r: Any = client  # redis-py types replies as bytes | str whatever decode_responses says
         self.prefix = prefix
         self.ttl = ttl
         self.failed_key = f"{prefix}:failed"
@@ -78,6 +82,10 @@ class ArticleStore:
         self.recent_key = f"{prefix}:recent"
         self.sources_key = f"{prefix}:sources"
         self._begin: Any = None
+        self._put: Any = None
+        self._end: Any = None
+        self._finish: Any = None
+        self._reject: Any = None
         self._fail: Any = None
         self._mark_queued: Any = None
         self._uncount: Any = None
@@ -112,42 +120,55 @@ class ArticleStore:
         for i in range(0, len(keys), batch):  # bounded, so Redis is never blocked for long
             self._mark_queued(keys=[*keys[i : i + batch], self.active_key], args=[now, len(self.key(""))])
 
-    def put_article(self, article: Article, content_hash: str, intake_id: str | None = None) -> None:
-        """Store a validated input, clearing what an earlier run of the same id left.
+    # Stores a submission unless a later one of the same id is stored already (``submitted``
+    # compares as a zero-padded string), dropping what an earlier one left, attempt counters too.
+    _PUT = """
+    local held = redis.call('HGET', KEYS[1], 'submitted')
+    if held and held > ARGV[3] then
+      return 0
+    end
+    redis.call('DEL', KEYS[1])
+    for i = 4, #KEYS do
+      redis.call('DEL', KEYS[i])
+    end
+    redis.call('HSET', KEYS[1], 'status', 'queued', 'stage', '', 'article', ARGV[4], 'content_hash', ARGV[5],
+               'updated_at', ARGV[6], 'gen', ARGV[2], 'submitted', ARGV[3])
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+    return 1
+    """
 
-        ``intake_id``: the id the intake counted its delivery under (count_attempt), now cleared.
+    def put_articles(
+        self, items: Sequence[tuple[Article, str, str, str]], stages: Sequence[str] = ()
+    ) -> list[bool]:
+        """Store validated submissions (article, content hash, gen, submitted); return which were stored.
+
+        A submission is not stored when one of the same id submitted later is there already
+        (it was superseded while it waited).  ``stages``: whose attempt counters to clear.
         """
-        self.put_articles([(article, content_hash)], intake_id=intake_id)
-
-    def put_articles(self, items: Sequence[tuple[Article, str]], intake_id: str | None = None) -> None:
-        """Store several validated inputs (article, content hash) in one transaction (see put_article)."""
-        now = time.time()
-        pipe = self.r.pipeline(transaction=True)
-        if intake_id is not None:
-            pipe.delete(self.attempts_key(intake_id, "validate"))
-        if items:
-            pipe.delete(*(self.key(article.id) for article, _ in items))
-        for article, content_hash in items:
-            pipe.hset(
-                self.key(article.id),
-                mapping={
-                    "status": "queued",
-                    "stage": "",
-                    "article": msgspec.json.encode(article),
-                    "content_hash": content_hash,
-                    "updated_at": now,
-                },
-            )
-        if items:
-            pipe.zrem(self.failed_key, *(article.id for article, _ in items))
-            pipe.zadd(self.active_key, {article.id: now for article, _ in items})
-            self.index_recent(pipe, [(article.id, article.source) for article, _ in items], now)
-        pipe.execute()
+        if self._put is None:
+            self._put = self.r.register_script(self._PUT)
+        now = repr(time.time())
+        pipe = self.r.pipeline(transaction=False)
+        for article, content_hash, gen, submitted in items:
+            counters = [self.attempts_key(article.id, s) for s in stages]
+            self._put(keys=[self.key(article.id), self.failed_key, self.active_key, *counters],
+                      args=[article.id, gen, submitted, msgspec.json.encode(article), content_hash, now],
+                      client=pipe)
+        stored = [bool(kept) for kept in pipe.execute()] if items else []
+        kept = [(article.id, article.source) for (article, _, _, _), ok in zip(items, stored, strict=True) if ok]
+        if kept:
+            self.index_recent(self.r, kept, float(now))
+        return stored
 
     # Counts the attempt, reads status and inputs, and marks the stage running unless
     # the article is already done (a duplicate delivery must not reopen it): one
     # round trip, atomic.
+    # A delivery for a superseded submission (ARGV[4], its gen, not the stored one) does nothing.
     _BEGIN = """
+    if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'gen') ~= ARGV[4] then
+      return {0, 'superseded', {}}
+    end
     local attempts = redis.call('INCR', KEYS[2])
     redis.call('EXPIRE', KEYS[2], 604800)
     if attempts > 1 then
@@ -158,31 +179,27 @@ class ArticleStore:
       redis.call('HSET', KEYS[1], 'status', 'running', 'stage', ARGV[1], 'updated_at', ARGV[2])
       redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
     end
-    return {attempts, status or '', redis.call('HMGET', KEYS[1], unpack(ARGV, 4))}
+    return {attempts, status or '', redis.call('HMGET', KEYS[1], unpack(ARGV, 5))}
     """
 
-    def begin_stage(
-        self, article_id: str, stage: str, fields: Sequence[str]
-    ) -> tuple[int, str, list[bytes | None]]:
-        """Count this attempt, mark the stage running and read ``fields``.
-
-        Returns the attempt number (1 on first delivery; higher when a worker died
-        during earlier attempts), the status before this call, and the raw values.
-        """
-        return self.begin_stages([article_id], stage, fields)[0]
-
     def begin_stages(
-        self, article_ids: Sequence[str], stage: str, fields: Sequence[str]
+        self, refs: Sequence[tuple[str, str]], stage: str, fields: Sequence[str]
     ) -> list[tuple[int, str, list[bytes | None]]]:
-        """begin_stage for several articles in one round trip (a pipeline of the same script)."""
+        """Count this delivery of ``stage`` for each (article id, gen), mark it running, read ``fields``.
+
+        Returns per article the attempt number (1 on first delivery; higher when a worker
+        died during earlier ones), the status before this call (``superseded`` when the
+        gen is not the stored one: nothing was counted or read), and the raw values.
+        An empty gen skips the check.  One round trip for all.
+        """
         if self._begin is None:
             self._begin = self.r.register_script(self._BEGIN)
         now = time.time()
         pipe = self.r.pipeline(transaction=False)
-        for article_id in article_ids:
+        for article_id, gen in refs:
             self._begin(
                 keys=[self.key(article_id), self.attempts_key(article_id, stage), self.active_key],
-                args=[stage, now, article_id, *fields],
+                args=[stage, now, article_id, gen, *fields],
                 client=pipe,
             )
         return [
@@ -190,27 +207,27 @@ class ArticleStore:
             for attempts, status, values in pipe.execute()
         ]
 
-    def end_stage(self, article_id: str, stage: str, output: Any, run: Mapping[str, Any]) -> None:
-        """Store a stage's output and timing (idempotent: a redelivery rewrites the same)."""
-        self.end_stages(stage, [(article_id, output, run)])
+    # Stores a stage's output if the article is still the submission the stage ran for.
+    _END = """
+    if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'gen') ~= ARGV[1] then
+      return 0
+    end
+    redis.call('HSET', KEYS[1], 'out:' .. ARGV[2], ARGV[3], 'run:' .. ARGV[2], ARGV[4], 'updated_at', ARGV[5])
+    redis.call('DEL', KEYS[2])
+    redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
+    return 1
+    """
 
-    def end_stages(self, stage: str, items: Sequence[tuple[str, Any, Mapping[str, Any]]]) -> None:
-        """end_stage for several articles (id, output, run) in one transaction."""
-        now = time.time()
-        pipe = self.r.pipeline(transaction=True)
-        for article_id, output, run in items:
-            pipe.hset(
-                self.key(article_id),
-                mapping={
-                    f"out:{stage}": as_json(output),
-                    f"run:{stage}": json.dumps(dict(run)),
-                    "updated_at": now,
-                },
-            )
-        if items:  # one command for all the articles where one each is not needed
-            pipe.delete(*(self.attempts_key(article_id, stage) for article_id, _, _ in items))
-            pipe.zadd(self.active_key, {article_id: now for article_id, _, _ in items})
-        pipe.execute()
+    def end_stages(self, stage: str, items: Sequence[tuple[tuple[str, str], Any, Mapping[str, Any]]]) -> list[bool]:
+        """Store stage outputs ((id, gen), output, run); return which were stored (not superseded)."""
+        if self._end is None:
+            self._end = self.r.register_script(self._END)
+        now = repr(time.time())
+        pipe = self.r.pipeline(transaction=False)
+        for (article_id, gen), output, run in items:
+            self._end(keys=[self.key(article_id), self.attempts_key(article_id, stage), self.active_key],
+                      args=[gen, stage, as_json(output), json.dumps(dict(run)), now, article_id], client=pipe)
+        return [bool(stored) for stored in pipe.execute()] if items else []
 
     def clear_attempts(self, article_id: str, stage: str) -> None:
         self.clear_attempts_of([article_id], stage)
@@ -248,12 +265,13 @@ class ArticleStore:
         value = self.r.hget(self.key(article_id), f"died:{stage}")
         return value.decode() if value else None
 
-    def count_attempt(self, article_id: str, stage: str) -> int:
-        """Count one delivery of a stage that has no begin_stage (intake); return the count."""
-        pipe = self.r.pipeline(transaction=True)
-        pipe.incr(self.attempts_key(article_id, stage))
-        pipe.expire(self.attempts_key(article_id, stage), 604800)
-        return int(pipe.execute()[0])
+    def count_attempts(self, names: Sequence[str], stage: str) -> list[int]:
+        """Count one delivery of a step that has no begin_stages (intake, per message); return the counts."""
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.incr(self.attempts_key(name, stage))
+            pipe.expire(self.attempts_key(name, stage), 604800)
+        return [int(n) for n in pipe.execute()[::2]]
 
     def record_retry(self, article_id: str, stage: str, retry: int, delay: float, error: str) -> None:
         """Note that a stage's ``retry``-th retry was scheduled ``delay`` seconds ahead (idempotent).
@@ -281,87 +299,126 @@ class ArticleStore:
                 out.setdefault(stage, []).append((int(n), json.loads(value)))
         return {stage: [r | {"retry": n} for n, r in sorted(records)] for stage, records in out.items()}
 
-    def finish(self, article_id: str, stage: str, document: Mapping[str, Any], stages: Sequence[str]) -> None:
-        """Store the finished document and drop the intermediate outputs nobody reads any more."""
-        self.finish_many(stage, [(article_id, document)], stages)
+    # Stores the document (if the article is still the submission it was made for) and drops
+    # the intermediate outputs nobody reads any more.
+    _FINISH = """
+    if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'gen') ~= ARGV[1] then
+      return 0
+    end
+    redis.call('HSET', KEYS[1], 'status', 'done', 'stage', ARGV[2], 'document', ARGV[3],
+               'pipeline_version', ARGV[4], 'updated_at', ARGV[5])
+    redis.call('HDEL', KEYS[1], 'article', 'error', unpack(ARGV, 8))
+    if tonumber(ARGV[7]) > 0 then
+      redis.call('EXPIRE', KEYS[1], ARGV[7])
+    end
+    redis.call('DEL', KEYS[2])
+    redis.call('ZREM', KEYS[3], ARGV[6])
+    redis.call('ZREM', KEYS[4], ARGV[6])
+    return 1
+    """
 
     def finish_many(
-        self, stage: str, items: Sequence[tuple[str, Mapping[str, Any] | bytes]], stages: Sequence[str],
-        pipeline_version: str | None = None,
-    ) -> None:
-        """finish for several articles (id, document) in one transaction.
-
-        A document may come already encoded (bytes, see ``as_json``); ``pipeline_version`` then names its version.
-        """
-        now = time.time()
-        pipe = self.r.pipeline(transaction=True)
-        for article_id, document in items:
-            key = self.key(article_id)
-            if isinstance(document, bytes):
-                if pipeline_version is None:
-                    raise ValueError("an encoded document needs its pipeline_version")
-                version = pipeline_version
-            else:
-                version = document["pipeline_version"]
-            pipe.hset(
-                key,
-                mapping={
-                    "status": "done",
-                    "stage": stage,
-                    "document": as_json(document),
-                    "pipeline_version": version,
-                    "updated_at": now,
-                },
+        self, stage: str, items: Sequence[tuple[tuple[str, str], bytes]], stages: Sequence[str],
+        pipeline_version: str,
+    ) -> list[bool]:
+        """Store finished documents ((id, gen), encoded document); return which were stored."""
+        if self._finish is None:
+            self._finish = self.r.register_script(self._FINISH)
+        now = repr(time.time())
+        dropped = [f"out:{s}" for s in stages] + [f"run:{s}" for s in stages]
+        pipe = self.r.pipeline(transaction=False)
+        for (article_id, gen), document in items:
+            self._finish(
+                keys=[self.key(article_id), self.attempts_key(article_id, stage), self.failed_key, self.active_key],
+                args=[gen, stage, as_json(document), pipeline_version, now, article_id, self.ttl, *dropped],
+                client=pipe,
             )
-            pipe.hdel(key, "article", "error", *(f"out:{s}" for s in stages), *(f"run:{s}" for s in stages))
-            if self.ttl:
-                pipe.expire(key, self.ttl)
-        if items:
-            ids = [article_id for article_id, _ in items]
-            pipe.delete(*(self.attempts_key(article_id, stage) for article_id in ids))
-            pipe.zrem(self.failed_key, *ids)
-            pipe.zrem(self.active_key, *ids)
-        pipe.execute()
+        return [bool(stored) for stored in pipe.execute()] if items else []
 
-    # A late duplicate of a stage must not turn a finished article into a failed one.
+    # A late duplicate of a stage must not turn a finished article into a failed one, nor
+    # a stage of a superseded submission (ARGV[6], its gen) fail the current one.  The
+    # attempt counter is left: the delivery clears it as it ends (see the module docstring).
     _FAIL = """
+    if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'gen') ~= ARGV[6] then
+      return 0
+    end
     if ARGV[5] ~= '1' and redis.call('HGET', KEYS[1], 'status') == 'done' then
       return 0
     end
     redis.call('HSET', KEYS[1], 'status', 'failed', 'stage', ARGV[1], 'error', ARGV[2], 'updated_at', ARGV[3])
     redis.call('HDEL', KEYS[1], 'died:' .. ARGV[1])
-    redis.call('DEL', KEYS[2])
-    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
-    redis.call('ZREM', KEYS[4], ARGV[4])
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+    redis.call('ZREM', KEYS[3], ARGV[4])
     return 1
     """
 
     def fail(self, article_id: str, stage: str, reason: str, message: str, attempts: int = 1,
-             overwrite_done: bool = False) -> bool:
+             overwrite_done: bool = False, gen: str = "") -> bool:
         """Record a failure and list the article among the dead letters.
 
-        A done article stays done unless ``overwrite_done`` (a new submission of the
-        same id was rejected).  Returns whether the failure was recorded.
+        A done article stays done unless ``overwrite_done``; with ``gen``, nothing is
+        recorded unless the article is still that submission.  Returns whether it was recorded.
         """
         if self._fail is None:
             self._fail = self.r.register_script(self._FAIL)
         now = time.time()
         error = {"stage": stage, "reason": reason, "message": message, "attempts": attempts, "at": now}
         recorded = self._fail(
-            keys=[self.key(article_id), self.attempts_key(article_id, stage), self.failed_key,
-                  self.active_key],
-            args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done)],
+            keys=[self.key(article_id), self.failed_key, self.active_key],
+            args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, int(overwrite_done), gen],
         )
         if recorded and stage == "validate":  # never stored, so not indexed yet
             self.index_recent(self.r, [(article_id, None)], now)
         return bool(recorded)
+
+    # A rejected submission replaces what the id had (the sender's latest word), unless a
+    # later submission of the id is stored already.
+    _REJECT = """
+    local held = redis.call('HGET', KEYS[1], 'submitted')
+    if held and held > ARGV[5] then
+      return 0
+    end
+    redis.call('DEL', KEYS[1])
+    redis.call('HSET', KEYS[1], 'status', 'failed', 'stage', ARGV[1], 'error', ARGV[2], 'updated_at', ARGV[3],
+               'gen', ARGV[6], 'submitted', ARGV[5])
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+    redis.call('ZREM', KEYS[3], ARGV[4])
+    return 1
+    """
+
+    def reject(self, article_id: str, stage: str, reason: str, message: str, gen: str, submitted: str) -> bool:
+        """Record a submission refused at intake in place of whatever the id had; return whether recorded."""
+        if self._reject is None:
+            self._reject = self.r.register_script(self._REJECT)
+        now = time.time()
+        error = {"stage": stage, "reason": reason, "message": message, "attempts": 1, "at": now}
+        recorded = bool(self._reject(
+            keys=[self.key(article_id), self.failed_key, self.active_key],
+            args=[stage, json.dumps(error, ensure_ascii=False), repr(now), article_id, submitted, gen],
+        ))
+        if recorded:  # never stored, so not indexed yet
+            self.index_recent(self.r, [(article_id, None)], now)
+        return recorded
+
+    def gens(self, article_ids: Sequence[str]) -> list[str]:
+        """The stored submission token of each article ('' when none)."""
+        pipe = self.r.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hget(self.key(article_id), "gen")
+        return [v.decode() if v else "" for v in pipe.execute()]
+
+    def counters(self, article_id: str) -> list[str]:
+        """The attempt-counter keys of every step of an article."""
+        from khabar.tasks.pipeline import INTAKE, STAGE_NAMES
+
+        return [self.attempts_key(article_id, s) for s in (INTAKE, *STAGE_NAMES)]
 
     def purge_failed(self) -> int:
         """Forget every failed article (hash, attempt counters, registry entry); return how many."""
         ids = [i.decode() for i in self.r.zrange(self.failed_key, 0, -1)]
         pipe = self.r.pipeline(transaction=False)
         for article_id in ids:
-            counters = (self.attempts_key(article_id, s) for s in ("validate", *STAGE_NAMES))
+            counters = self.counters(article_id)
             pipe.delete(self.key(article_id), *counters)
             pipe.zrem(self.failed_key, article_id)
         pipe.execute()
@@ -373,6 +430,7 @@ class ArticleStore:
         now = time.time()
         pipe.hset(self.key(article_id), mapping={"status": "queued", "updated_at": now})
         pipe.hdel(self.key(article_id), "error")
+        pipe.delete(*self.counters(article_id))
         pipe.zrem(self.failed_key, article_id)
         pipe.zadd(self.active_key, {article_id: now})
         pipe.execute()
@@ -418,10 +476,6 @@ class ArticleStore:
             "error": json.loads(error) if error else None,
             "updated_at": float(updated) if updated else None,
         }
-
-    def load_article(self, article_id: str) -> Article | None:
-        raw = self.r.hget(self.key(article_id), "article")
-        return msgspec.json.decode(raw, type=Article) if raw else None
 
     def failures(self, limit: int = 100) -> list[Failure]:
         ids = [i.decode() for i in self.r.zrange(self.failed_key, 0, limit - 1)]

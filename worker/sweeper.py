@@ -29,13 +29,16 @@ from typing import Any
 
 from celery import bootsteps
 
-from khabar.config.settings import STAGE_NAMES, Settings
+from khabar.config.settings import Settings
 from khabar.tasks.errors import TRANSIENT, Reason
+from khabar.tasks.pipeline import INTAKE, STAGE_NAMES
+from khabar.worker.routing import queue_name
+from khabar.worker.runtime import main_store, settings_of
 from khabar.worker.store import ArticleStore
+from khabar.worker.upstream import UNACKED_KEY, priority_queues
 
 log = logging.getLogger("khabar.sweeper")
 
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")  # kombu's Redis priority lists
 
 
 def lost_after(settings: Settings) -> float:
@@ -46,7 +49,7 @@ def lost_after(settings: Settings) -> float:
 def held_ids(r: Any) -> set[str]:
     """Article ids (or ``task-<id>``) named by unacknowledged messages, batches included."""
     out = set()
-    for raw in r.hvals("unacked"):
+    for raw in r.hvals(UNACKED_KEY):
         try:
             message = json.loads(raw)[0]
             headers = message.get("headers") or {}
@@ -57,9 +60,11 @@ def held_ids(r: Any) -> set[str]:
             first = args[0] if args else None
         except (ValueError, KeyError, IndexError, TypeError):
             continue
-        # An id, a payload, or a batch (a list of ids or of payloads: tasks/celery_batches.py).
+        # An id, a payload, or several (a list of [id, gen] references or of payloads: khabar.worker.execute).
         for item in first if isinstance(first, list) else [first]:
-            if isinstance(item, str):
+            if isinstance(item, list) and item and isinstance(item[0], str):
+                out.add(item[0])
+            elif isinstance(item, str):
                 out.add(item)
             elif isinstance(item, dict) and isinstance(item.get("id"), str):
                 out.add(item["id"])
@@ -71,8 +76,8 @@ def held_ids(r: Any) -> set[str]:
 def queue_depth(r: Any, queue: str) -> int:
     """Messages waiting in ``queue`` (kombu's priority lists included)."""
     pipe = r.pipeline(transaction=False)
-    for suffix in _PRIORITY_SUFFIXES:
-        pipe.llen(queue + suffix)
+    for name in priority_queues(queue):
+        pipe.llen(name)
     return sum(pipe.execute())
 
 
@@ -103,13 +108,13 @@ def sweep(store: ArticleStore, settings: Settings, send: Callable[[str, str], No
         if article_id in held:
             continue
         stage = store.first_unfinished_stage(article_id, STAGE_NAMES)
-        queue = settings.queue(stage) if stage else settings.queue_prefix
+        queue = queue_name(settings.queue_prefix, stage)
         if check_queues and queue not in empty:
             empty[queue] = queue_empty(store.r, queue)
         if check_queues and not empty[queue]:
             continue  # a backlog: the message may still be waiting in it
         if stage is None:
-            store.fail(article_id, "intake", Reason.LOST.value,
+            store.fail(article_id, INTAKE, Reason.LOST.value,
                        "the message was lost before the payload was validated and stored; resubmit it")
             lines.append(f"{article_id}: lost before validation, recorded as failed; resubmit it")
             continue
@@ -127,10 +132,11 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
         self.tref: Any = None
+        self.app: Any = None
 
     def start(self, worker: Any) -> None:
-        from khabar.worker.app import settings
-
+        self.app = worker.app
+        settings = settings_of(self.app)
         self.tref = worker.timer.call_repeatedly(5 * settings.restore_interval, self.run, priority=10)
 
     def stop(self, worker: Any) -> None:
@@ -139,16 +145,16 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
             self.tref = None
 
     def run(self) -> None:
-        from khabar.tasks.celery_tasks import _main_store, pipeline_chain
-        from khabar.worker.app import settings
+        from khabar.worker.execute import resend
 
-        store = _main_store()
+        settings = settings_of(self.app)
+        store = main_store(self.app)
         lock = f"{settings.key_prefix}:sweeper"
         try:
             ttl = max(1, int(4 * settings.restore_interval))  # shorter than the period
             if not store.r.set(lock, str(time.time()), nx=True, ex=ttl):
                 return  # another worker is sweeping
-            for line in sweep(store, settings, lambda i, s: pipeline_chain(i, start=s).apply_async()):
+            for line in sweep(store, settings, lambda i, s: resend(self.app, store, [i], s)):
                 log.warning("recovered an article whose message was lost: %s", line)
         except TRANSIENT:
             log.info("sweep skipped: Redis unreachable")

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kombu.transport import redis as kombu_redis
+from kombu.transport import virtual as kombu_virtual
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import AuthenticationError, AuthorizationError
 from redis.retry import Retry
@@ -83,7 +84,20 @@ class QoS(kombu_redis.QoS):  # type: ignore[misc]
         except (AttributeError, *self.channel.connection_errors):
             log.warning("unacknowledged messages left in Redis as the connection closed; "
                         "they come back after the visibility timeout")
-            self._delivered.clear()
+            self._delivered.clear()  # type: ignore[attr-defined]
+
+
+    def ack(self, delivery_tag: Any) -> None:
+        # An ack that runs after its connection dropped and was replaced (a Redis restart) finds
+        # the channel closed; kombu then raises AttributeError in the worker's main process, which
+        # Celery treats as fatal.  The message stays in Redis's unacked hash and comes back after
+        # the visibility timeout (a duplicate the stages make harmless): forget it here and go on.
+        try:
+            super().ack(delivery_tag)
+        except (AttributeError, *self.channel.connection_errors):
+            log.warning("could not acknowledge a message as the connection closed; "
+                        "it comes back after the visibility timeout")
+            kombu_virtual.QoS.ack(self, delivery_tag)
 
 
 class Channel(kombu_redis.Channel):  # type: ignore[misc]

@@ -10,7 +10,6 @@ Backends are loaded by ``load_recogniser``, once per process.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from bisect import bisect_left
@@ -40,7 +39,6 @@ _WHOLE_BLOCKS = ("title", "heading")
 _GAZETTEER = Path(__file__).with_name("gazetteer.tsv")
 _HAS_WORD = re.compile(r"\w")
 
-log = logging.getLogger(__name__)
 
 
 class Recogniser(Protocol):
@@ -136,14 +134,8 @@ def _load(backend: str, model_path: str | None) -> Recogniser:
 
         return load_bert(model_path)
     if backend == "crf":
-        try:
-            from khabar.tasks.entities.crf import load_crf
-        except ModuleNotFoundError as exc:
-            if exc.name != "khabar.tasks.entities.crf":
-                raise
-            # Only until the trained model lands: the stand-in keeps the stage working.
-            log.warning("the CRF recogniser (khabar.tasks.entities.crf) is not installed; using the gazetteer")
-            return GazetteerRecogniser.from_file(_GAZETTEER)
+        from khabar.tasks.entities.crf import load_crf
+
         return load_crf(model_path)
     return GazetteerRecogniser.from_file(model_path or _GAZETTEER)
 
@@ -237,7 +229,7 @@ def find_entities(
     ]
     longest = max(map(len, sequences), default=0)
     total = sum(map(len, sequences))
-    caps = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
+    caps: tuple[Cap, ...] = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
     caps += (Cap("tagged_tokens", MAX_TAGGED_TOKENS, total),) if total > MAX_TAGGED_TOKENS else ()
     return Entities(
         backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)), caps=caps

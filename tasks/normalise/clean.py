@@ -198,6 +198,7 @@ def clean_bounded(
     text: str, *, latin_digits: bool = True, markup: bool = False
 ) -> tuple[str, tuple[Anchor, ...], tuple[Cap, ...]]:
     """Return ``clean``'s display form and alignment, and the bounds that cut something (usually none)."""
+    anchors: tuple[Anchor, ...]
     if _ANYTHING.search(text) is None and (markup or not _space_noise(text)):
         out, anchors = text, ((0, 0),)  # the usual case: one scan and nothing to do
     else:

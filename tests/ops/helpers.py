@@ -13,11 +13,11 @@ from typing import Any
 
 import redis
 
-from khabar.config.settings import STAGE_NAMES
+from khabar.worker.routing import all_queue_names
 from tests import corpus
 from tests.support import ROOT
 
-QUEUES = ("khabar", *(f"khabar.{s}" for s in STAGE_NAMES))
+QUEUES = tuple(all_queue_names("khabar"))
 # Any Arabic letter: what must never appear in a log line or a Sentry event by default.
 ARABIC = re.compile("[\u0621-\u064a]")
 

@@ -1,6 +1,6 @@
 """Damage to batches (khabar.process_batch): what happens to one article never happens to the others.
 
-Each test proves one guarantee of the khabar.tasks.celery_batches docstring on real parts:
+Each test proves one guarantee of the khabar.worker.execute docstring on real parts:
 a private redis-server, real ``khabar worker`` processes, batches sent by a bare
 Celery client.  The single-article versions of these tests are in the other
 modules of this package.
@@ -41,8 +41,8 @@ from tests.reliability.helpers import (
 from tests.reliability.test_poison import bad_payloads, raw_message
 from tests.support import ROOT, RedisServer
 
-SPLIT_AFTER_DEATH = "batch delivered again after a worker died: splitting it"
-SPLIT_AT_SOFT_LIMIT = "soft time limit in a batch: the rest go on one by one"
+SPLIT_AFTER_DEATH = "message delivered again after a worker died: splitting it"
+SPLIT_AT_SOFT_LIMIT = "soft time limit with several articles: the rest go on one by one"
 # A stage of a batch of 8 sleeps 0.4 s, so a kill almost always lands in the middle of one.
 SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.05"}
 
@@ -277,7 +277,7 @@ def test_a_worker_killed_at_intake_hands_each_payload_on_alone(clean_redis, make
     [(task_id, _)] = send_batches(clean_redis.url, good + slow, size=len(good) + len(slow))
     store = ArticleStore(clean_redis.client())
     r = store.r
-    counter = f"khabar:attempts:batch-{task_id}:validate"
+    counter = f"khabar:attempts:task-{task_id}:validate"
     # The intake counts its delivery first and stores the articles only once all are validated.
     wait_until(lambda: r.exists(counter) == 1, 60, "the batch's intake to begin", interval=0.002)
     assert r.exists(store.key(str(good[0]["id"]))) == 0, "the articles were stored before the kill"
@@ -289,7 +289,7 @@ def test_a_worker_killed_at_intake_hands_each_payload_on_alone(clean_redis, make
         assert comparable(docs[str(payload["id"])]) == comparable(expected_document(payload))
     assert {docs[p["id"]]["error"]["reason"] for p in slow} == {"not_arabic"}
 
-    # The delivery that came back was split: each payload went on as its own khabar.process_article.
+    # The delivery that came back was split: each payload went on in a message of its own.
     splits = log_records([worker.log], SPLIT_AFTER_DEATH)
     assert splits == [{"articles": str(len(good) + len(slow))}], splits
     # (Lines with a batch size are from the killed delivery: validated, never stored.)
@@ -359,23 +359,29 @@ def test_a_batch_that_cannot_reach_redis_is_retried_whole_and_loses_nothing(tmp_
         server.stop()
 
 
-def test_a_split_batch_hands_on_the_retries_it_spent(clean_redis) -> None:
-    """Single-article chains sent by a split start at the batch's retry count for that stage, not at 0.
+def test_a_split_message_hands_on_the_retries_it_spent(clean_redis) -> None:
+    """Messages sent by a split start at the retry count the message had spent on that stage, not at 0.
 
-    A batch that spent 3 retries on a stage and is then split (its worker died, or the soft
+    A message that spent 3 retries on a stage and is then split (its worker died, or the soft
     time limit struck) must not give each of its articles a fresh retry budget.
     """
     import base64
 
-    script = "from khabar.tasks.celery_batches import send_singles; send_singles(['a-1', 'a-2'], 'entities', retries=3)"
+    script = ("from types import SimpleNamespace; from khabar.worker.app import app; "
+              "from khabar.worker.execute import Ref, send_on; "
+              "send_on(SimpleNamespace(app=app), [Ref('a-1', 'g1'), Ref('a-2', 'g2')], 'entities', 3, one_each=True)")
     env = dict(os.environ, REDIS_URL=clean_redis.url, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=120)
     r = clean_redis.client()
-    queued = [json.loads(m) for key in r.keys("*") if r.type(key) == b"list" for m in r.lrange(key, 0, -1)]
-    assert sorted((m["headers"]["task"], m["headers"]["retries"], m["headers"]["argsrepr"]) for m in queued) == [
-        ("khabar.stage.entities", 3, "('a-1',)"), ("khabar.stage.entities", 3, "('a-2',)")]
-    for message in queued:
+    queued = {key: [json.loads(m) for m in r.lrange(key, 0, -1)] for key in r.keys("*") if r.type(key) == b"list"}
+    assert list(queued) == [b"khabar.entities"]
+    messages = queued[b"khabar.entities"]
+    assert sorted((m["headers"]["task"], m["headers"]["retries"], m["headers"]["argsrepr"]) for m in messages) == [
+        ("khabar.stage.entities", 3, "[['a-1']]"), ("khabar.stage.entities", 3, "[['a-2']]")]
+    bodies = []
+    for message in messages:
         body = message["body"]
-        _, _, embed = json.loads(base64.b64decode(body) if message["properties"].get("body_encoding") else body)
-        # The stages after it are new to the article: they start at 0.
-        assert [(s["task"], s["options"].get("retries", 0)) for s in embed["chain"]] == [("khabar.stage.summarise", 0)]
+        args, _, embed = json.loads(base64.b64decode(body) if message["properties"].get("body_encoding") else body)
+        bodies.append(args[0])
+        assert not embed.get("chain")  # each stage hands on to the next itself: no chain travels
+    assert sorted(bodies) == [[["a-1", "g1"]], [["a-2", "g2"]]]

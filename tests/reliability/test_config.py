@@ -10,18 +10,18 @@ from kombu.exceptions import OperationalError
 from pydantic import ValidationError
 
 from khabar.config.settings import Settings
-from khabar.tasks.errors import InjectedFault, InvalidArticle, ModelLoading, Reason, classify, is_reportable
+from khabar.tasks.errors import EXPECTED, TRANSIENT, InjectedFault, InvalidArticle, ModelLoading, Reason
 
 
-def test_errors_are_classified_not_guessed() -> None:
-    assert classify(InvalidArticle(Reason.EMPTY)) == "invalid"
+def test_the_transient_list_is_explicit() -> None:
+    """Only the declared kinds of trouble are retried; a bug or bad input never is (khabar.worker.execute)."""
     for exc in (InjectedFault("x"), ModelLoading("x"), redis.ConnectionError(), redis.TimeoutError(),
                 redis.BusyLoadingError(), OperationalError(), ConnectionResetError(), TimeoutError()):
-        assert classify(exc) == "transient", exc
-    for exc in (KeyError("k"), ValueError(), RuntimeError(), redis.ResponseError("WRONGTYPE")):
-        assert classify(exc) == "bug", exc
-    assert not is_reportable(InvalidArticle(Reason.NOT_ARABIC))
-    assert is_reportable(KeyError("k"))
+        assert isinstance(exc, TRANSIENT), exc
+    for exc in (KeyError("k"), ValueError(), RuntimeError(), redis.ResponseError("WRONGTYPE"), MemoryError(),
+                InvalidArticle(Reason.EMPTY)):
+        assert not isinstance(exc, TRANSIENT), exc
+    assert isinstance(InvalidArticle(Reason.NOT_ARABIC), EXPECTED)
 
 
 def test_visibility_timeout_must_outlast_a_held_message() -> None:

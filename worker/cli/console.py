@@ -41,9 +41,9 @@ def console(
     except ModuleNotFoundError as exc:
         typer.echo(f"console: {exc.name} is not installed: pip install 'khabar[console]'", err=True)
         raise typer.Exit(2) from None
-    from khabar.config.settings import STAGE_NAMES
     from khabar.worker.cli.main import _celery, _store
     from khabar.worker.retry import retry_failed
+    from khabar.worker.routing import all_queue_names
 
     try:
         credentials = parse_credentials(basic_auth) if basic_auth else None
@@ -53,11 +53,11 @@ def console(
         typer.echo("console: --trusted-network: serving without authentication", err=True)
     settings = _celery(ctx).settings
     store = _store(ctx)
-    reader = ConsoleReader(store, [settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)],
+    reader = ConsoleReader(store, all_queue_names(settings.queue_prefix),
                            counts_ttl=counts_every)
 
     def retry(article_id: str) -> str:
-        return "; ".join(retry_failed(store, [article_id]))
+        return "; ".join(retry_failed(store, [article_id], _celery(ctx).app))
 
     app = create_app(reader, credentials=credentials, retry=None if no_retry else retry, page_size=page_size)
     uvicorn.run(app, host=address, port=port, root_path=url_prefix.rstrip("/"), server_header=False,

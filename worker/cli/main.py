@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from khabar.config.settings import Settings, load_settings
 from khabar.config.version import package_version
-from khabar.worker.batching import send_payloads
+from khabar.worker.batching import submit_payloads
 
 app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -237,12 +237,12 @@ def worker(
     hostname: Annotated[str | None, typer.Option("--hostname", "-n")] = None,
 ) -> None:
     """Start a Celery worker with khabar's options."""
-    from khabar.config.settings import STAGE_NAMES
     from khabar.worker.cpus import available_cpus
+    from khabar.worker.routing import all_queue_names
 
     mod = _celery(ctx, check=False)
     settings = mod.settings
-    qs = queues or ",".join([settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES)])
+    qs = queues or ",".join(all_queue_names(settings.queue_prefix))
     # Mingle makes a starting worker wait a second for neighbours' revoked-task lists;
     # khabar revokes nothing, so it only delays the first task.
     argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E", "--without-mingle"]
@@ -253,40 +253,6 @@ def worker(
     if hostname:
         argv += ["--hostname", hostname]
     mod.app.worker_main(argv)
-
-
-def submit_payloads(mod: Any, payloads: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
-    """Send payloads in batches (khabar.worker.batching); return their article ids.
-
-    Sizes are checked before anything is sent: an oversized article raises
-    ``InvalidArticle`` (reason ``too_large``, naming it by ``names`` or its id) and
-    nothing is sent.
-    """
-    from khabar.tasks.errors import InvalidArticle
-    from khabar.tasks.validate import check_size, content_hash
-    from khabar.worker.runtime import limits_from, store_for
-
-    settings = mod.settings
-    limits = limits_from(settings)
-    ids = []
-    for n, p in enumerate(payloads):
-        kind = "html" if "html" in p else "text"
-        content = p.get(kind)
-        if isinstance(content, str):
-            try:
-                check_size(content, limits)
-            except InvalidArticle as exc:
-                name = names[n] if names else p.get("id") or f"payload {n + 1}"
-                raise InvalidArticle(exc.reason, f"{name}: {exc.detail}") from None
-        p.setdefault("id", content_hash(kind, str(content or ""))[:32])
-        ids.append(p["id"])
-    store_for(settings, mod.app.conf.broker_url).mark_queued(ids)
-    queue = mod.app.amqp.queues[settings.queue_prefix]
-    with mod.app.producer_or_acquire() as producer, producer.batch():
-        producer.maybe_declare(queue)  # once, not once per message
-        send_payloads(mod.app, queue, payloads, batch_size=settings.batch_size, batch_bytes=settings.batch_bytes,
-                      producer=producer)
-    return ids
 
 
 @app.command()
@@ -346,14 +312,14 @@ def get(
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Queue depths and article counts by status (secrets never printed)."""
-    from khabar.config.settings import STAGE_NAMES
     from khabar.worker.embedded_redis import redact
+    from khabar.worker.routing import all_queue_names
     from khabar.worker.sweeper import queue_depth
 
     store = _store(ctx)
     settings = _settings(ctx)
     # "celery" is Celery's default queue: where a sender that omits queue= puts its message.
-    queues = [settings.queue_prefix, *(settings.queue(s) for s in STAGE_NAMES), DEFAULT_QUEUE]
+    queues = [*all_queue_names(settings.queue_prefix), DEFAULT_QUEUE]
     depth = {q: queue_depth(store.r, q) for q in queues}
     out: dict[str, Any] = {"redis": redact(redis_url(ctx)), "queues": depth, "articles": store.counts(),
                            "failed": store.r.zcard(store.failed_key)}
@@ -411,7 +377,7 @@ def failed_retry(
         failure = store.failure(i)
         unretryable += failure is None or failure.stage not in STAGE_NAMES
     not_sent = 0
-    for line in retry_failed(store, ids):
+    for line in retry_failed(store, ids, _celery(ctx).app):
         not_sent += ": not requeued" in line
         typer.echo(line)
     raise typer.Exit(EXIT_FAILED if unretryable or not_sent else 0)
@@ -431,10 +397,10 @@ def failed_stuck(
         for article_id, status, stage, updated in store.stale(older_than):
             emit({"id": article_id, "status": status, "stage": stage or None, "updated_at": updated})
         return
-    from khabar.tasks.celery_tasks import pipeline_chain
+    from khabar.worker.execute import resend
 
     def send(article_id: str, stage: str) -> None:
-        pipeline_chain(article_id, start=stage).apply_async()
+        resend(_celery(ctx).app, store, [article_id], stage)
 
     for line in sweep(store, _celery(ctx).settings, send, older_than=older_than, check_queues=False):
         typer.echo(line)

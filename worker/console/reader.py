@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from khabar.config.settings import STAGE_NAMES
+from khabar.tasks.pipeline import STAGE_NAMES
 from khabar.worker.store import ArticleStore
 
 STATUSES = ("queued", "running", "done", "failed")
