@@ -443,11 +443,14 @@ class ArticleStore:
         """List articles (id, source) as written ``now`` in the recency indexes, on ``client``
         (a pipeline, to go with the write it indexes).  With a TTL, drops entries older than it:
         the indexes then stay about as large as what Redis still holds."""
-        client.zadd(self.recent_key, {article_id: now for article_id, _ in items})
+        # The articles of one message (a batch, or single messages coalesced at intake) are stored
+        # in one write: a microsecond apart, in the order they came, so the newest-first list keeps it.
+        at = {article_id: now + i * 1e-6 for i, (article_id, _) in enumerate(items)}
+        client.zadd(self.recent_key, at)
         sources: dict[str, dict[str, float]] = {}
         for article_id, source in items:
             if source:
-                sources.setdefault(source, {})[article_id] = now
+                sources.setdefault(source, {})[article_id] = at[article_id]
         for source, ids in sources.items():
             client.zadd(self.source_key(source), ids)
             client.sadd(self.sources_key, source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 import subprocess
 import sys
@@ -199,7 +200,8 @@ def test_failed_article_page_shows_reason_attempts_and_retry_history(world: Worl
     assert form.get("method") == "post" and form.get("action") == f"/articles/{article_id}/retry"
     assert len(form.cssselect('input[name="csrf"]')[0].get("value")) == 64
     # The input as received is shown, since there is no document.
-    assert tree.cssselect("pre.input")[0].text_content() == world.store.load_article(article_id).content
+    stored = json.loads(world.redis.client().hget(world.store.key(article_id), "article"))
+    assert tree.cssselect("pre.input")[0].text_content() == stored["content"]
 
     rejected = lxml.html.fromstring(client_for(world).get("/articles/latin-001").text)
     assert rejected.cssselect("section.failure dd.reason")[0].text_content() == "not_arabic"

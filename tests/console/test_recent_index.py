@@ -30,7 +30,7 @@ def walk(reader: ConsoleReader, **kwargs: object) -> list[str]:
 
 def test_stored_and_rejected_articles_are_indexed_by_time_and_source(clean_redis: RedisServer) -> None:
     store = ArticleStore(clean_redis.client())
-    store.put_articles([(article(1), "h"), (article(2, "s2"), "h"), (article(3, None), "h")])
+    store.put_articles([(article(n, source), "h", "g", "0") for n, source in ((1, "s1"), (2, "s2"), (3, None))])
     store.fail("rejected-1", "validate", "not_arabic", "no Arabic")
     store.fail("a-002", "entities", "bug", "boom")  # a stored article failing later is indexed already
     r = clean_redis.client()
@@ -53,8 +53,8 @@ def test_a_ttl_trims_the_indexes(clean_redis: RedisServer) -> None:
 
 def test_pages_cover_a_batch_stored_at_one_instant_once_each(clean_redis: RedisServer) -> None:
     store = ArticleStore(clean_redis.client())
-    store.put_articles([(article(n), "h") for n in range(7)])  # seven articles, one score
-    store.put_articles([(article(n), "h") for n in range(7, 10)])
+    store.put_articles([(article(n), "h", "g", "0") for n in range(7)])  # seven articles, one score
+    store.put_articles([(article(n), "h", "g", "0") for n in range(7, 10)])
     reader = ConsoleReader(store, ["khabar"])
     ids = walk(reader, page_size=3)
     assert len(ids) == 10 and set(ids) == {f"a-{n:03d}" for n in range(10)}
@@ -64,9 +64,9 @@ def test_pages_cover_a_batch_stored_at_one_instant_once_each(clean_redis: RedisS
 
 def test_a_sparse_filter_looks_at_a_bounded_number_of_entries_per_page(clean_redis: RedisServer) -> None:
     store = ArticleStore(clean_redis.client())
-    store.put_articles([(article(0), "h")])
-    store.finish("a-000", "summarise", {"id": "a-000", "pipeline_version": "t"}, ())
-    store.put_articles([(article(n), "h") for n in range(1, 30)])  # newer, and still queued
+    store.put_articles([(article(0), "h", "g", "0")])
+    store.finish_many("summarise", [(("a-000", "g"), b'{"id": "a-000"}')], (), "t")
+    store.put_articles([(article(n), "h", "g", "0") for n in range(1, 30)])  # newer, and still queued
     reader = ConsoleReader(store, ["khabar"])
     page = reader.articles(status="done", page_size=5, max_examined=10)
     assert page.rows == [] and page.examined == 10 and page.next is not None
@@ -93,7 +93,7 @@ def test_ids_with_slashes_and_arabic_letters_have_their_pages(clean_redis: Redis
 
     store = ArticleStore(clean_redis.client())
     ids = ["site/2024/\u062e\u0628\u0631-1", "odd/retry", "a b?c#d"]
-    store.put_articles([(Article(id=i, content="\u0646\u0635", kind="text", source="s"), "h") for i in ids])
+    store.put_articles([(Article(id=i, content="\u0646\u0635", kind="text", source="s"), "h", "g", "0") for i in ids])
     reader = ConsoleReader(store, ["khabar"])
     client = TestClient(create_app(reader, credentials=None, retry=lambda i: f"{i}: requeued"))
     listing = client.get("/articles").text
