@@ -1,36 +1,41 @@
 # syntax=docker/dockerfile:1
-# khabar's worker image (also runs Flower and the CLI): python:3.11-slim, CPU-only
-# torch, an unprivileged user.
+# khabar's worker image (also runs Flower and the CLI): python:3.11-slim, an unprivileged user,
+# every dependency from the lock files in requirements/ (exact versions, hashes checked).
 #
-#   docker build -t khabar .                                   # CRF entity recogniser
-#   docker build --build-arg INSTALL_CAMEL_NER=1 -t khabar .   # + CAMeL Tools' AraBERT NER model
+#   docker build -t khabar .                                   # CRF entity recogniser (no torch)
+#   docker build --build-arg INSTALL_CAMEL_NER=1 -t khabar .   # + torch (CPU), transformers and
+#                                                              #   CAMeL Tools' AraBERT NER model
 #
 # docker-compose.yml builds it for its worker and flower services.
 
 # --- build: a virtualenv with khabar and its dependencies -----------------------------
 FROM python:3.11-slim AS build
-# Compilers, for dependencies that may have no wheel for the platform (camel-kenlm,
-# python-crfsuite); they stay in this stage.
+# Compilers, for dependencies that may have no wheel for the platform (python-crfsuite,
+# camel-kenlm); they stay in this stage.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake zlib1g-dev libbz2-dev liblzma-dev \
  && rm -rf /var/lib/apt/lists/*
 ENV VIRTUAL_ENV=/opt/khabar PATH=/opt/khabar/bin:$PATH \
     PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# torch comes from the CPU index: constraints.txt pins torch==2.13.0, which on PyPI
-# is the multi-GB CUDA build.
-ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
-RUN python -m venv $VIRTUAL_ENV && pip install --upgrade pip
+ARG INSTALL_CAMEL_NER=0
+RUN python -m venv $VIRTUAL_ENV
 WORKDIR /src
-# The dependencies first, in their own layer: a code change does not reinstall torch.
-COPY pyproject.toml constraints.txt ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-      > requirements.txt \
- && pip install -c constraints.txt --extra-index-url "$PIP_EXTRA_INDEX_URL" -r requirements.txt
-COPY README.md ./
+# The dependencies first, in their own layer: a code change does not reinstall them.
+# crf.txt: camel-tools without torch and transformers. runtime.txt: everything, torch's CPU
+# build from the CPU index in a pip call of its own, so that index serves torch alone.
+COPY requirements/crf.txt requirements/runtime.txt requirements/torch-cpu.txt requirements/
+RUN if [ "$INSTALL_CAMEL_NER" = "1" ]; then \
+      pip install --no-deps --require-hashes --index-url https://download.pytorch.org/whl/cpu \
+        -r requirements/torch-cpu.txt \
+      && pip install --no-deps --require-hashes -r requirements/runtime.txt; \
+    else \
+      pip install --no-deps --require-hashes -r requirements/crf.txt; \
+    fi
+COPY pyproject.toml README.md ./
 COPY config ./config
 COPY tasks ./tasks
 COPY worker ./worker
-RUN pip install -c constraints.txt --extra-index-url "$PIP_EXTRA_INDEX_URL" .
+RUN pip wheel --no-deps -w /tmp/dist . && pip install --no-deps /tmp/dist/khabar-*.whl
 
 # --- runtime ------------------------------------------------------------------------
 FROM python:3.11-slim

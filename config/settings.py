@@ -91,7 +91,9 @@ class Settings(BaseSettings):
 
     # --- Routing --------------------------------------------------------------------
     queue_prefix: str = Field(default="khabar", description="Queue names are <prefix>.<stage>.")
-    concurrency: int | None = Field(default=None, description="Worker processes (default: CPU count).")
+    concurrency: int | None = Field(
+        default=None, description="Worker processes (default: the CPUs the cgroup quota allows, worker/cpus.py)."
+    )
     batch_size: int = Field(
         default=64, ge=1,
         description="Articles per message `khabar submit` and `backfill` send (1: a `process_article` each).",
@@ -112,6 +114,11 @@ class Settings(BaseSettings):
         description="Report bugs to Sentry when set.",
     )
     sentry_environment: str = Field(default="production", description="Sentry environment tag.")
+    release: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHABAR_RELEASE", "SENTRY_RELEASE"),
+        description="Sentry's release (default: khabar@<installed version>).",
+    )
     sentry_transport: str | None = Field(
         default=None, description="Drills and tests: 'file:/path' writes Sentry events there as JSON lines."
     )

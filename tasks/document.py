@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from khabar.tasks.bounds import describe
 from khabar.tasks.offsets import compose
 from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
 
@@ -92,6 +93,12 @@ def build_document(
         "entity_backend": ents.backend,
         "summary": {"text": summary.text, "sentences": list(summary.sentences)},
         "keywords": list(summary.keywords),
+        # Bounds of khabar.tasks.bounds that changed this article's result (a real article has none).
+        "caps": [
+            describe(stage, cap)
+            for stage, record in (("normalise", norm), ("entities", ents), ("summarise", summary))
+            for cap in record.caps
+        ],
         "offsets": {"text_to_raw": [list(a) for a in to_raw] if to_raw is not None else None},
         "stages": {name: dict(run) for name, run in stages.items()},
         "error": None,

@@ -33,6 +33,11 @@ class Reason(StrEnum):
     MISSING_FIELD = "missing_field"
     BAD_BUDGET = "bad_budget"
     NOT_JSON = "not_json"  # a message in another serialization (pickle, yaml...), refused unread
+    # Bad input found by a stage: legal as a payload, but no article is in it (khabar.tasks.bounds).
+    EMPTY_AFTER_NORMALISE = "empty_after_normalise"  # no Arabic letter once invisible noise is gone
+    TOO_DEEP = "too_deep"  # HTML nested deeper than any page: the parser would take minutes
+    NO_TEXT = "no_text"  # no readable text once furniture, scripts and markup are gone
+    WORD_TOO_LONG = "word_too_long"  # its only "words" are longer than any real word
     # Failures while processing: `khabar failed retry` may help once the cause is fixed.
     TIMEOUT = "timeout"
     CRASHED = "crashed"

@@ -50,6 +50,10 @@ def payload_schema(limits: Limits | None = None) -> dict[str, Any]:
                 **{name: {"type": ["integer", "null"], "minimum": 1, "maximum": top}
                    for name, top in _MAX_BUDGET.items()},
                 "ratio": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+                "headline": {
+                    "type": ["boolean", "null"],
+                    "description": "One sentence of headline length (at most 15 words, fewer if words says so).",
+                },
             },
         },
     }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from khabar.config.version import package_version
 from khabar.tasks import entities, normalise, section, summarise
 from khabar.tasks.entities import Recogniser
 from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
@@ -35,15 +36,23 @@ class Stage:
     run: Callable[..., Any]  # run(resources, *needed records) -> output record
 
 
+# The stage functions never raise on text; ``require_letters`` and ``require_text`` then refuse,
+# with an input reason, what holds no article (tatweel only, a page with no readable text).
 STAGES: tuple[Stage, ...] = (
     Stage(
         "normalise",
         normalise.VERSION,
         ("article",),
         Normalised,
-        lambda res, article: normalise.normalise(article, latin_digits=res.latin_digits),
+        lambda res, article: normalise.require_letters(normalise.normalise(article, latin_digits=res.latin_digits)),
     ),
-    Stage("section", section.VERSION, ("normalise",), Sectioned, lambda res, norm: section.section(norm)),
+    Stage(
+        "section",
+        section.VERSION,
+        ("normalise",),
+        Sectioned,
+        lambda res, norm: section.require_text(section.section(norm)),
+    ),
     Stage(
         "entities",
         entities.VERSION,
@@ -64,8 +73,10 @@ STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 INTAKE = "validate"  # the step before the stages: a payload validated and stored
 STAGES_BY_NAME: Mapping[str, Stage] = {s.name: s for s in STAGES}
 
-# Stored with every document; a backfill re-runs articles whose version differs.
-PIPELINE_VERSION = "+".join(f"{s.name}-{s.version}" for s in STAGES)
+# Stored with every document; a backfill re-runs articles whose version differs. The release
+# is part of it: a new release may change outputs without a stage's version changing (a data
+# file left out of the package did, once).
+PIPELINE_VERSION = "+".join([f"khabar-{package_version()}", *(f"{s.name}-{s.version}" for s in STAGES)])
 
 
 @dataclass(frozen=True)

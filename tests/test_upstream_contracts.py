@@ -44,9 +44,9 @@ SOURCES = {
     "Consumer.on_unknown_message": (Consumer.on_unknown_message, "213bd3ee55cb5ca6"),
     # khabar.worker.tasks.NotingRequest (Task.Request) extends on_timeout; the receipt stamp rides in
     # the request dict that execute_using_pool hands the child, set at task_received (strategy.default).
-    "Request.on_timeout": (Request.on_timeout, "4d231ff5902175c4"),
+    "Request.on_timeout": (Request.on_timeout, "3d26ce896008646d"),
     "Request.execute_using_pool": (Request.execute_using_pool, "7979562da58f4266"),
-    "celery.worker.strategy.default": (strategy.default, "b1378bad36671972"),
+    "celery.worker.strategy.default": (strategy.default, "7d90575ada5eb1dc"),
     # khabar.worker.tasks.Coalescing overrides flush and relies on the strategy and SimpleRequest.
     "celery_batches.Batches.flush": (celery_batches.Batches.flush, "7d92a1e55b831def"),
     "celery_batches.Batches.Strategy": (celery_batches.Batches.Strategy, "af1dfe19ae06175f"),

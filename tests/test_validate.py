@@ -130,3 +130,14 @@ def test_usable_id_only_for_valid_ids() -> None:
     assert usable_id({"id": 5}) is None
     assert usable_id({"id": "\ud800"}) is None
     assert usable_id(["x"]) is None
+
+
+def test_headline_budget() -> None:
+    assert parse_payload({"text": ARABIC, "summary": {"headline": True}}, LIMITS).budget == Budget(headline=True)
+    both = parse_payload({"text": ARABIC, "summary": {"headline": True, "words": 8}}, LIMITS).budget
+    assert both == Budget(words=8, headline=True)
+    assert parse_payload({"text": ARABIC, "summary": {"headline": False}}, LIMITS, Budget(words=50)).budget == Budget(
+        words=50
+    )
+    with pytest.raises(InvalidArticle, match="headline"):
+        parse_payload({"text": ARABIC, "summary": {"headline": "yes"}}, LIMITS)

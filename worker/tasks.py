@@ -142,9 +142,11 @@ def process_article(self: Task, requests: list[Any]) -> str | None:
         payload: Any = args[0] if len(args) == 1 and not kwargs else Malformed(
             f"khabar.process_article takes one argument, the payload; got {len(args)} positional and "
             f"{len(kwargs)} keyword argument(s)")
-        received = (request.request_dict or {}).get(RECEIVED, 0)
-        subs.append(Submission(payload, str(request.id), reply="" if request.ignore_result else str(request.id),
-                               received=int(received or 0)))
+        headers = request.request_dict or {}
+        # The sender's own word (the message header): request.ignore_result falls back on this task's
+        # ignore_result (True: a result is stored only for senders that wait, by the last stage).
+        reply = "" if headers.get("ignore_result") is True else str(request.id)
+        subs.append(Submission(payload, str(request.id), reply=reply, received=int(headers.get(RECEIVED) or 0)))
     try:
         take_in(self, subs)
     except Reject:

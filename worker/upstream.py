@@ -31,7 +31,7 @@ import billiard.pool
 from kombu import transport as kombu_transport
 from kombu.transport import redis as kombu_redis
 
-PINNED = {"celery": "5.6.3", "kombu": "5.7.0", "billiard": "4.3.2", "redis": "8.2.0", "celery-batches": "0.11"}
+PINNED = {"celery": "5.7.0", "kombu": "5.7.0", "billiard": "4.3.2", "redis": "8.2.0", "celery-batches": "0.11"}
 
 UNACKED_KEY = "unacked"  # kombu.transport.redis.Channel.unacked_key
 

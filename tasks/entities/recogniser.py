@@ -10,19 +10,20 @@ Backends are loaded by ``load_recogniser``, once per process.
 
 from __future__ import annotations
 
-import logging
+import re
 import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from khabar.tasks.bounds import MAX_SEQUENCE, MAX_TAG_TOKENS, MAX_TAGGED_TOKENS
 from khabar.tasks.entities.filters import drop_phrases
 from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from khabar.tasks.entities.merge import merge_mentions
 from khabar.tasks.entities.propagate import propagate
 from khabar.tasks.normalise import match_form
-from khabar.tasks.records import ENTITY_TYPES, Entities, Sectioned
+from khabar.tasks.records import ENTITY_TYPES, Cap, Entities, Sectioned
 
 VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
 # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
@@ -34,8 +35,8 @@ BATCH_SIZE = 256
 # Blocks tagged whole, as their own sequences (the other tagged text is in sentences).
 _WHOLE_BLOCKS = ("title", "heading")
 _GAZETTEER = Path(__file__).with_name("gazetteer.tsv")
+_HAS_WORD = re.compile(r"\w")
 
-log = logging.getLogger(__name__)
 
 
 class Recogniser(Protocol):
@@ -130,14 +131,8 @@ def _load(backend: str, model_path: str | None) -> Recogniser:
 
         return load_bert(model_path)
     if backend == "crf":
-        try:
-            from khabar.tasks.entities.crf import load_crf
-        except ModuleNotFoundError as exc:
-            if exc.name != "khabar.tasks.entities.crf":
-                raise
-            # Only until the trained model lands: the stand-in keeps the stage working.
-            log.warning("the CRF recogniser (khabar.tasks.entities.crf) is not installed; using the gazetteer")
-            return GazetteerRecogniser.from_file(_GAZETTEER)
+        from khabar.tasks.entities.crf import load_crf
+
         return load_crf(model_path)
     return GazetteerRecogniser.from_file(model_path or _GAZETTEER)
 
@@ -147,16 +142,41 @@ def tag_all(
 ) -> list[list[str]]:
     """Return the recogniser's labels for every sequence, calling it on ``batch_size`` sequences at a time.
 
+    Bounded (``khabar.tasks.bounds``): a sequence longer than ``MAX_SEQUENCE`` tokens is tagged
+    in pieces, and one call holds at most ``MAX_TAG_TOKENS`` tokens, so the recogniser's memory
+    (the CRF's features take ~4 KB a token) does not grow with the article; tokens after the
+    first ``MAX_TAGGED_TOKENS`` are labelled O untagged, so neither does its time past that.
     Raises RuntimeError when it does not return one label per token: the labels could
     not be put back on the text.
     """
+    pieces = [seq[i : i + MAX_SEQUENCE] for seq in sequences for i in range(0, max(1, len(seq)), MAX_SEQUENCE)]
+    # A piece with no letter or digit names nothing: it is not tagged (runs of punctuation); nor is
+    # one after the article's first MAX_TAGGED_TOKENS tokens.
+    tagged_pieces: list[list[str]] = []
+    seen = 0
+    for p in pieces:
+        tagged_pieces.append([] if seen < MAX_TAGGED_TOKENS and any(map(_HAS_WORD.search, p)) else ["O"] * len(p))
+        seen += len(p)
+    batch: list[int] = []
+    held = 0
+    for k in [*(k for k, p in enumerate(pieces) if p and not tagged_pieces[k]), None]:
+        if batch and (k is None or len(batch) == batch_size or held + len(pieces[k]) > MAX_TAG_TOKENS):
+            sent = [pieces[j] for j in batch]
+            tagged = recogniser.tag(sent)
+            if len(tagged) != len(sent) or any(len(t) != len(s) for s, t in zip(sent, tagged, strict=True)):
+                raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
+            for j, labelled in zip(batch, tagged, strict=True):
+                tagged_pieces[j] = labelled
+            batch, held = [], 0
+        if k is not None:
+            batch.append(k)
+            held += len(pieces[k])
     labels: list[list[str]] = []
-    for i in range(0, len(sequences), batch_size):
-        batch = list(sequences[i : i + batch_size])
-        tagged = recogniser.tag(batch)
-        if len(tagged) != len(batch) or any(len(t) != len(s) for s, t in zip(batch, tagged, strict=True)):
-            raise RuntimeError(f"recogniser {recogniser.name!r} did not return one label per token")
-        labels.extend(tagged)
+    at = 0
+    for seq in sequences:
+        count = max(1, -(-len(seq) // MAX_SEQUENCE))
+        labels.append([label for piece in tagged_pieces[at : at + count] for label in piece])
+        at += count
     return labels
 
 
@@ -197,4 +217,10 @@ def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: i
         for seq, seq_spans in zip(sequences, decoded, strict=True)
         for span in seq_spans
     ]
-    return Entities(backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)))
+    longest = max(map(len, sequences), default=0)
+    total = sum(map(len, sequences))
+    caps: tuple[Cap, ...] = (Cap("sequence_tokens", MAX_SEQUENCE, longest),) if longest > MAX_SEQUENCE else ()
+    caps += (Cap("tagged_tokens", MAX_TAGGED_TOKENS, total),) if total > MAX_TAGGED_TOKENS else ()
+    return Entities(
+        backend=recogniser.name, entities=merge_mentions(make_mentions(text, spans, lexicon)), caps=caps
+    )

@@ -6,6 +6,11 @@ forms to base letters, composes decomposed letters (NFC), turns odd spaces and
 line breaks into one space or LF, collapses runs of spaces, trims spaces at line
 ends and, if asked, writes Arabic-Indic digits as Latin digits.  It is
 idempotent and never raises on a ``str``.
+
+Two bounds of ``khabar.tasks.bounds`` apply before composing, and ``clean_bounded`` says when
+they cut something: a run of combining marks longer than ``MAX_MARKS`` (NFC sorts a run in
+quadratic time, in C, deaf to the soft time limit) and a run of punctuation marks and symbols
+longer than ``MAX_SYMBOL_RUN`` (each is a token, and long runs make regexes backtrack).
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from functools import cache
 
 from camel_tools.utils.normalize import normalize_unicode
 
+from khabar.tasks import bounds
 from khabar.tasks.normalise import charsets as cs
 from khabar.tasks.normalise.rewrite import rewrite
 from khabar.tasks.offsets import compose
-from khabar.tasks.records import Anchor
+from khabar.tasks.records import Anchor, Cap
 
 
 def _presentation_forms() -> dict[str, str]:
@@ -124,22 +130,94 @@ def _compose_words(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", m.group())
 
 
+def _ranges_of(chars: list[int]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for code in chars:
+        if out and out[-1][1] == code - 1:
+            out[-1][1] = code
+        else:
+            out.append([code, code])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+# Code points up to the end of the Supplementary Ideographic Plane: every combining mark and
+# every punctuation mark or symbol a page can hold (beyond are tags and private use).
+_CODES = range(0x30000)
+# Marks that NFC reorders (a non-zero combining class): runs of them are what it sorts.
+_COMBINING = [c for c in _CODES if unicodedata.combining(chr(c))]
+_SYMBOLS = [c for c in _CODES if unicodedata.category(chr(c))[0] in "PS"]
+_TAG_CHARS = "<>&\"'"  # in markup, not counted: cutting them would change the tree
+
+
+def _run_patterns(codes: list[int], limit: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Return (for text within the Basic Multilingual Plane, for any text): runs longer than ``limit``.
+
+    A class of BMP ranges compiles to a bitmap and scans a megabyte in ~20 ms; with the astral
+    ranges added it scans ten times slower, so it is kept for text that has an astral character.
+    """
+    bmp = cs.ranges_class(_ranges_of([c for c in codes if c <= 0xFFFF]))
+    astral = cs.ranges_class(_ranges_of([c for c in codes if c > 0xFFFF]))
+    quantity = f"{{{limit + 1},}}"
+    return re.compile(f"[{bmp}]{quantity}"), re.compile(f"[{bmp}{astral}]{quantity}")
+
+
+_MARK_RUNS = _run_patterns(_COMBINING, bounds.MAX_MARKS)
+_SYMBOL_RUNS = _run_patterns(_SYMBOLS, bounds.MAX_SYMBOL_RUN)
+_MARKUP_SYMBOL_RUNS = _run_patterns([c for c in _SYMBOLS if chr(c) not in _TAG_CHARS], bounds.MAX_SYMBOL_RUN)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _cut_runs(
+    text: str, anchors: tuple[Anchor, ...], runs: re.Pattern[str], limit: int, name: str, caps: list[Cap]
+) -> tuple[str, tuple[Anchor, ...]]:
+    """Cut every run ``runs`` finds to its first ``limit`` characters; record the cap if one was cut."""
+    if runs.search(text) is None:
+        return text, anchors
+    longest = 0
+
+    def cut(m: re.Match[str]) -> str:
+        nonlocal longest
+        longest = max(longest, m.end() - m.start())
+        return m.group()[:limit]
+
+    out, inner = rewrite(text, runs, cut)
+    caps.append(Cap(name, limit, longest))
+    return out, compose(inner, anchors)
+
+
 def clean(text: str, *, latin_digits: bool = True, markup: bool = False) -> tuple[str, tuple[Anchor, ...]]:
     """Return the display form of ``text`` and its alignment back to ``text``.
 
     With ``markup`` (HTML), spaces and line breaks are left for the HTML parser.
     """
+    out, anchors, _ = clean_bounded(text, latin_digits=latin_digits, markup=markup)
+    return out, anchors
+
+
+def clean_bounded(
+    text: str, *, latin_digits: bool = True, markup: bool = False
+) -> tuple[str, tuple[Anchor, ...], tuple[Cap, ...]]:
+    """Return ``clean``'s display form and alignment, and the bounds that cut something (usually none)."""
+    anchors: tuple[Anchor, ...]
     if _ANYTHING.search(text) is None and (markup or not _space_noise(text)):
-        return _compose(text, ((0, 0),))  # the usual case: one scan and nothing to do
-    # Length-preserving replacements first: their offsets need no anchors.
-    mapped = _map_chars(text, latin_digits)
-    if markup and _SUSPECT.search(mapped):
-        out, anchors = rewrite(mapped, _MARKUP_NOISE, _replace)
-    elif not markup and (_space_noise(mapped) or _SUSPECT.search(mapped)):
-        out, anchors = _strip_spaces(*rewrite(mapped, _NOISE, _replace))
+        out, anchors = text, ((0, 0),)  # the usual case: one scan and nothing to do
     else:
-        out, anchors = mapped, ((0, 0),)
-    return _compose(out, anchors)
+        # Length-preserving replacements first: their offsets need no anchors.
+        mapped = _map_chars(text, latin_digits)
+        if markup and _SUSPECT.search(mapped):
+            out, anchors = rewrite(mapped, _MARKUP_NOISE, _replace)
+        elif not markup and (_space_noise(mapped) or _SUSPECT.search(mapped)):
+            out, anchors = _strip_spaces(*rewrite(mapped, _NOISE, _replace))
+        else:
+            out, anchors = mapped, ((0, 0),)
+    # After folding (presentation forms fold to marks and punctuation), before composing.
+    caps: list[Cap] = []
+    which = 1 if _ASTRAL.search(out) else 0
+    out, anchors = _cut_runs(out, anchors, _MARK_RUNS[which], bounds.MAX_MARKS, "marks_per_letter", caps)
+    symbols = (_MARKUP_SYMBOL_RUNS if markup else _SYMBOL_RUNS)[which]
+    out, anchors = _cut_runs(out, anchors, symbols, bounds.MAX_SYMBOL_RUN, "symbol_run", caps)
+    out, anchors = _compose(out, anchors)
+    return out, anchors, tuple(caps)
 
 
 def _compose(out: str, anchors: tuple[Anchor, ...]) -> tuple[str, tuple[Anchor, ...]]:

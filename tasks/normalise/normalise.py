@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from camel_tools.utils.dediac import dediac_ar
@@ -11,31 +12,52 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
 )
 
-from khabar.tasks.normalise.charsets import TATWEEL
-from khabar.tasks.normalise.clean import clean
+from khabar.tasks.errors import InvalidArticle, Reason
+from khabar.tasks.normalise.charsets import ARABIC_LETTER_RANGES, TATWEEL, ranges_class
+from khabar.tasks.normalise.clean import clean_bounded
 from khabar.tasks.normalise.markup import decode_references
 from khabar.tasks.offsets import compose
 from khabar.tasks.records import Article, Normalised
 
 # "1": CAMeL-based cleaning (presentation forms, NFC, bidi and control characters,
 # line ends, digit punctuation), character references decoded in HTML.
+# Not bumped for the bounds of khabar.tasks.bounds (runs of marks and punctuation cut, a text
+# with no Arabic letter left refused): no real article's output changes, so none need run again.
 VERSION = "1"
+
+_ARABIC_LETTER = re.compile(f"[{ranges_class(ARABIC_LETTER_RANGES)}]")  # tatweel is not one
 
 
 def normalise(article: Article, *, latin_digits: bool = True) -> Normalised:
     """Return the article's display form with its alignment to ``Article.content``.
 
     For HTML input the display form is still HTML: character references that hide
-    noise are decoded and the text is cleaned as plain text would be.
+    noise are decoded and the text is cleaned as plain text would be.  Never raises on
+    a ``str``; the pipeline then asks ``require_letters`` whether an article is left.
     """
     raw = article.content
     if article.kind == "html":
         decoded, to_raw = decode_references(raw)
-        text, to_decoded = clean(decoded, latin_digits=latin_digits, markup=True)
+        text, to_decoded, caps = clean_bounded(decoded, latin_digits=latin_digits, markup=True)
         anchors = compose(to_decoded, to_raw) if len(to_raw) > 1 else to_decoded
     else:
-        text, anchors = clean(raw, latin_digits=latin_digits)
-    return Normalised(kind=article.kind, text=text, to_raw=anchors)
+        text, anchors, caps = clean_bounded(raw, latin_digits=latin_digits)
+    return Normalised(kind=article.kind, text=text, to_raw=anchors, caps=caps)
+
+
+def require_letters(normalised: Normalised) -> Normalised:
+    """Return ``normalised``, or raise InvalidArticle (``empty_after_normalise``) if a text kept no Arabic letter.
+
+    Validation counts tatweel as a letter and cannot know what cleaning removes: a text of
+    tatweel and digits passes it and is empty here.  HTML is judged by the section stage, on its text.
+    """
+    if normalised.kind == "text" and _ARABIC_LETTER.search(normalised.text) is None:
+        raise InvalidArticle(
+            Reason.EMPTY_AFTER_NORMALISE,
+            f"no Arabic letter is left once invisible characters and tatweel are removed "
+            f"({len(normalised.text):,} characters left)",
+        )
+    return normalised
 
 
 # Words, not lines, are remembered: the stages ask for the same few thousand words again and again.

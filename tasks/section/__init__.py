@@ -25,6 +25,7 @@ article's part of the page and the furniture lines found in it (the rest of the 
 not read at all).
 """
 
+from khabar.tasks.section.guards import require_text
 from khabar.tasks.section.section import VERSION, section
 
-__all__ = ["VERSION", "section"]
+__all__ = ["VERSION", "require_text", "section"]

@@ -26,7 +26,10 @@ _PARENTHESISED = re.compile(r"^\(.*\)$|^\[.*\]$")
 _CREDIT_END = re.compile(r"\(([^()]{2,40})\)\s*$")
 _DATE_FORMAT = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}:\d{2}")
 _ONLY_DIGITS = re.compile(r"^[\d\s.,:/%\-]+$")
-_URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
+# Bounded (khabar.tasks.bounds): "\S+@" tried at every start of a long run without "@" (900,000
+# dots, a "word" of letters and dots) backtracks over the rest of it: quadratic.  An address's
+# local part has at most 64 characters, its domain at most 255.
+_URL = re.compile(r"https?://|www\.|[^\s@]{1,64}@[^\s@]{1,255}\.\w+")
 
 
 def labelled(f: Features, category: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from khabar.tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
+from khabar.tasks.section.guards import check_depth, too_deep
 from khabar.tasks.section.layout import Layout, lay_out
 from khabar.tasks.section.lines import text_units
 from khabar.tasks.section.markup import read_page
@@ -14,6 +15,7 @@ from khabar.tasks.section.tokens import tokens
 # "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
 # bodies, the headline's neighbourhood in HTML, og:title read.
 # "3": hard-wrapped plain text joined into paragraphs (``wrapped``).
+# Not bumped for ``guards`` (pages too deep to parse refused): no real article's output changes.
 VERSION = "3"
 
 _SEPARATOR = "\n\n"
@@ -25,10 +27,16 @@ def section(normalised: Normalised) -> Sectioned:
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
     maps each text node of a block to where it stands in the normalised HTML (see ``khabar.tasks.section``).
+    Raises InvalidArticle (``too_deep``, see ``guards``) for HTML nested too deeply to parse; the
+    pipeline then asks ``guards.require_text`` whether an article was found.
     """
     if normalised.kind == "html":
-        page = read_page(normalised.text)
-        layout = lay_out(page.units, title=page.title)
+        check_depth(normalised.text)  # before parsing: the parser is quadratic in the depth
+        try:
+            page = read_page(normalised.text)
+            layout = lay_out(page.units, title=page.title)
+        except RecursionError as exc:  # deeper than the estimate said: still the page's fault
+            raise too_deep(exc) from None
         removed = page.removed + layout.boilerplate
     else:
         layout = lay_out(text_units(normalised.text, normalised.to_raw))

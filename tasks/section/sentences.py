@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from khabar.tasks.bounds import MAX_WORD
 from khabar.tasks.normalise import charsets as cs
 from khabar.tasks.section.cues import is_abbreviation
 
@@ -25,6 +26,7 @@ _STRONG = frozenset("!?" + cs.ARABIC_QUESTION_MARK + cs.ARABIC_SEMICOLON + cs.AR
 _QUOTE = re.compile('[\u00ab\u00bb\u201c\u201d"]')  # guillemets, curly and straight double quotes
 _OPEN = "\u00ab\u201c"
 _LEADING_PUNCT = re.compile(r"^\W+")
+_LOOKBACK = 2 * MAX_WORD
 
 
 def _quote_depths(text: str, start: int, end: int) -> tuple[list[int], list[int]] | None:
@@ -58,8 +60,12 @@ def _ends_sentence(text: str, m: re.Match[str], start: int) -> bool:
         return True
     if len(run) > 1 or run == cs.ELLIPSIS:
         return False  # ".." and "..." are pauses in Arabic prose and headlines
-    space = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start()))
-    word = _LEADING_PUNCT.sub("", text[max(space + 1, start) : m.start()]).rsplit(".", 1)[-1]
+    # Bounded (khabar.tasks.bounds): the word before the stop is looked for among the last
+    # _LOOKBACK characters only; looking back to the block's start at every stop is quadratic
+    # in a block of one-letter words glued by dots.  A longer "word" is no abbreviation either way.
+    lo = max(start, m.start() - _LOOKBACK)
+    space = max(text.rfind(" ", lo, m.start()), text.rfind("\n", lo, m.start()))
+    word = _LEADING_PUNCT.sub("", text[max(space + 1, lo) : m.start()]).rsplit(".", 1)[-1]
     if not word:
         return True  # "word ." with a space before the stop
     if is_abbreviation(word):

@@ -1,21 +1,26 @@
 """Key terms and phrases of an article, for ``Summary.keywords``.
 
-A keyword is a content word, or a phrase of two adjacent content words that the
-article repeats.  They score by how often they occur, more when they first occur
-early, appear in the title or name one of the article's entities.  Stop words and
-bare numbers are never keywords.  Ranking and merging work on matching forms and
-stems; a keyword is shown as the article writes it (hamza, teh marbuta and all),
-in the spelling the article uses most.
+A keyword is a content word, a phrase of two adjacent content words that the
+article repeats, or the name of one of the article's entities that takes more than
+one word, whole (``Abd al-Ati`` is one keyword: neither ``Abd`` nor ``al-Ati``).
+They score by how often they occur, more when they first occur early, appear in the
+title or name one of the article's entities.  Stop words (function words, number
+words), numbers and the particles that open a name (``Abd``, ``Abu``, ``bin``) are
+never keywords.  Ranking and merging work on matching forms and stems; a keyword is
+shown as the article writes it (hamza, teh marbuta and all), in the spelling the
+article uses most.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 from itertools import chain, compress, count
 
-from khabar.tasks.records import Sectioned
+from khabar.tasks.records import Entities, Sectioned
 from khabar.tasks.summarise.analysis import Analysis, Candidate
-from khabar.tasks.summarise.terms import stem, word_form
+from khabar.tasks.summarise.terms import is_stop, stem, word_form
 
 MAX_KEYWORDS = 10
 _PHRASE_BONUS = 1.5  # a repeated phrase says more than either of its words
@@ -27,7 +32,54 @@ _ENTITY_BONUS = 0.5  # per occurrence of a word of an entity's name
 _CONJUNCTIONS = ("\u0648", "\u0641")
 _CONJ_ARTICLE = ("\u0648\u0627\u0644", "\u0641\u0627\u0644")
 
-Key = tuple[str, ...]  # stems: one for a word, two for a phrase
+# Words that open a name and say nothing alone (matching forms): abd, abu, ibn/bin, al (family), umm.
+_NAME_PARTICLES = frozenset(
+    word_form(w)
+    for w in ("\u0639\u0628\u062f", "\u0623\u0628\u0648", "\u0627\u0628\u0646")  # abd abu ibn
+    + ("\u0628\u0646", "\u0622\u0644", "\u0623\u0645")  # bin al umm
+)
+
+Key = tuple[str, ...]  # stems: one for a word, two for a phrase, each word of a name
+
+
+@lru_cache(maxsize=65536)
+def _article_stop(form: str) -> bool:
+    """Return True for a function word or number word with the article (or wa-/fa- and the article)."""
+    for prefix in _CONJ_ARTICLE + ("\u0627\u0644",):
+        if form.startswith(prefix) and len(form) > len(prefix) + 2:
+            return is_stop(form[len(prefix) :])
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _numeric(form: str) -> bool:
+    """Return True for a form with a digit in it (``2018``, ``19-year``): a number, never a keyword."""
+    return any(ch.isdigit() for ch in form)
+
+
+def _names(sectioned: Sectioned, entities: Entities) -> tuple[list[tuple[Key, str, int, int]], frozenset[int]]:
+    """Return the article's names of more than one word and the tokens inside any of their mentions.
+
+    Each name is (stems of its words, its commonest spelling, its mentions, offset of its
+    first mention), one per entity, from its mentions of more than one word; every
+    mention of such an entity counts as inside its name.
+    """
+    tokens = sectioned.tokens
+    inside: set[int] = set()
+    names: list[tuple[Key, str, int, int]] = []
+    for e in entities.entities:
+        long = [m for m in e.mentions if len(m.text.split()) > 1]
+        if not long:
+            continue
+        for m in e.mentions:  # "al-Ati" alone, a mention of "Abd al-Ati", is that name too
+            lo = bisect_left(tokens, (m.start, -1))
+            hi = bisect_left(tokens, (m.end, -1), lo)
+            inside.update(range(lo, hi))
+        spellings = Counter(m.text for m in sorted(long, key=lambda m: m.start))
+        shown = max(spellings, key=spellings.__getitem__)
+        key = tuple(stem(word_form(w)) for w in shown.split())
+        names.append((key, shown, len(e.mentions), min(m.start for m in e.mentions)))
+    return names, frozenset(inside)
 
 
 def _has_conjunction(form: str) -> bool:
@@ -61,13 +113,15 @@ def _shown_token(token: str, form: str) -> str:
     return token
 
 
-def _pairs(forms: tuple[str | None, ...]) -> list[tuple[str, str]]:
-    """Adjacent content words, with no stop word, number or punctuation between them."""
-    return [
-        (a, b)
-        for a, b in zip(forms, forms[1:], strict=False)
-        if a and b and not a.isdigit() and not b.isdigit()
-    ]
+def _pairs(forms: tuple[str | None, ...], numbers: frozenset[str | None]) -> list[tuple[str, str]]:
+    """Adjacent content words, with no stop word, number (``numbers``) or punctuation between them."""
+    return [(a, b) for a, b in zip(forms, forms[1:], strict=False) if a and b and a not in numbers and b not in numbers]
+
+
+def _outside(c: Candidate, inside: frozenset[int]) -> tuple[str | None, ...]:
+    """Return a candidate's forms with those of tokens inside a name's mention blanked."""
+    at = c.tokens.start
+    return tuple(None if at + i in inside else f for i, f in enumerate(c.forms))
 
 
 def _match_forms(forms: Counter[str | None], picked: list[tuple[Key, str]]) -> list[str]:
@@ -136,20 +190,30 @@ def _as_written(sectioned: Sectioned, cands: tuple[Candidate, ...], shown: list[
 
 
 def keywords(
-    sectioned: Sectioned, analysis: Analysis, entity_forms: frozenset[str], limit: int = MAX_KEYWORDS
+    sectioned: Sectioned, analysis: Analysis, entities: Entities, limit: int = MAX_KEYWORDS
 ) -> tuple[str, ...]:
     """Return up to ``limit`` keywords as the article spells them, best first; the same input gives the same list.
 
     ``analysis`` is that of ``sectioned``, whose display text gives the spellings;
-    ``entity_forms`` are the matching forms of the words of entity mentions.
+    ``entities`` those found in it: their names of more than one word are keywords whole,
+    and their words are not keywords alone where they stand in such a name.
     """
     cands = analysis.candidates
-    words: Counter[str] = Counter(chain.from_iterable(c.terms for c in cands))  # by stem
-    forms: Counter[str | None] = Counter(chain.from_iterable(c.forms for c in cands))
+    entity_forms = frozenset(word_form(w) for e in entities.entities for m in e.mentions for w in m.text.split())
+    names, inside = _names(sectioned, entities)
+    outside = [_outside(c, inside) for c in cands] if inside else [c.forms for c in cands]
+    forms: Counter[str | None] = Counter(chain.from_iterable(outside))
+    if inside:
+        words: Counter[str] = Counter()  # by stem
+        for f, n in forms.items():
+            if f is not None:
+                words[stem(f)] += n
+    else:
+        words = Counter(chain.from_iterable(c.terms for c in cands))
     # A phrase counts when the article repeats it in the same match forms.
-    phrases = [
-        (p, n) for p, n in Counter(chain.from_iterable(_pairs(c.forms) for c in cands)).items() if n >= 2
-    ]
+    numbers = frozenset(f for f in forms if f and _numeric(f))
+    pairs = chain.from_iterable(_pairs(f, numbers) for f in outside)
+    phrases = [(p, n) for p, n in Counter(pairs).items() if n >= 2]
     # Where each word is first seen, as a share of the article (0 = at the top); a
     # phrase is taken to start where the later of its words is first seen.
     first_seen: dict[str, float] = {}
@@ -165,11 +229,19 @@ def keywords(
         if forms[f]:
             bonus[stem(f)] = bonus.get(stem(f), 0.0) + _ENTITY_BONUS * forms[f]
 
+    # Stems that only particles or function words with the article (al-akhar, "the other";
+    # al-thalatha, "the three") have: never keywords alone.
+    alone = {f: f in _NAME_PARTICLES or _article_stop(f) for f in forms if f}
+    junk = {stem(f) for f, j in alone.items() if j} - {stem(f) for f, j in alone.items() if not j}
     ranked: list[tuple[float, float, Key, str]] = []
     for t, n in words.items():
-        if not t.isdigit():
+        if not _numeric(t) and t not in junk:
             early = 1.0 + _EARLY_BONUS * (1.0 - first_seen[t])
             ranked.append((-(n * early + bonus.get(t, 0.0)), first_seen[t], (t,), ""))
+    size = max(1, len(sectioned.text))
+    for name, spelt, n, at in names:
+        first = at / size
+        ranked.append((-(n * (1.0 + _EARLY_BONUS * (1.0 - first)) * _PHRASE_BONUS), first, name, "\0" + spelt))
     for (a, b), n in phrases:
         key: Key = (stem(a), stem(b))
         first = max(first_seen[key[0]], first_seen[key[1]])
@@ -189,4 +261,9 @@ def keywords(
         picked.append((key, phrase))
         if phrase:
             phrases_picked.add(phrase)
-    return _as_written(sectioned, cands, _match_forms(forms, picked))
+    matched = _match_forms(forms, picked)
+    plain = [k for k, kw in enumerate(matched) if not kw.startswith("\0")]
+    out = [kw[1:] for kw in matched]  # a name is shown as its commonest mention
+    for k, kw in zip(plain, _as_written(sectioned, cands, [matched[k] for k in plain]), strict=True):
+        out[k] = kw
+    return tuple(out)

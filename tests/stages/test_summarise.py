@@ -44,24 +44,42 @@ def words_of(text: str) -> int:
     return len(text.split())
 
 
+_SEPARATORS = ",;\u060c\u061b"
+
+
 def check_well_formed(sec: Sectioned, summary: Summary) -> None:
+    """Article order; the text is each chosen sentence, or a run of its clauses, in turn (or one cut sentence)."""
     assert list(summary.sentences) == sorted(set(summary.sentences)), "article order, each once"
     assert all(0 <= i < len(sec.sentences) for i in summary.sentences)
-    if not summary.text.endswith(ELLIPSIS):
-        assert summary.text == " ".join(sentence_text(sec, i) for i in summary.sentences)
+    if summary.text.endswith(ELLIPSIS):
+        assert len(summary.sentences) == 1
+        assert sentence_text(sec, summary.sentences[0]).startswith(summary.text[: -len(ELLIPSIS)].rstrip(_SEPARATORS))
+        return
+    rest = summary.text
+    for i in summary.sentences:
+        whole = sentence_text(sec, i)
+        if rest.startswith(whole):
+            rest = rest[len(whole) :].lstrip(" ")
+            continue
+        # A run of its clauses: the longest piece of the text up to a space that the sentence holds.
+        cuts = [k for k in range(len(rest) + 1) if k == len(rest) or rest[k] == " "]
+        piece = max((rest[:k] for k in cuts if rest[:k] and rest[:k] in whole), key=len, default="")
+        assert piece and whole.find(piece) >= 0, (whole, rest)
+        after = whole[whole.find(piece) + len(piece) :]
+        assert after == "" or after[0] in _SEPARATORS, "a clause ends at a clause boundary"
+        rest = rest[len(piece) :].lstrip(" ")
+    assert rest == ""
 
 
 @pytest.mark.parametrize("words", [12, 25, 40, 70, 1000])
-def test_word_budget_is_kept_with_whole_sentences(words: int) -> None:
+def test_word_budget_is_kept_with_whole_units(words: int) -> None:
     sec = news()
     summary = summarise(sec, NO_ENTITIES, Budget(words=words))
     check_well_formed(sec, summary)
-    assert summary.sentences and not summary.text.endswith(ELLIPSIS)
-    assert words_of(summary.text) <= words
-    # Whole sentences only, and nothing that still fits is left out.
-    used = words_of(summary.text)
-    left = [i for i in range(len(sec.sentences)) if i not in summary.sentences]
-    assert all(used + words_of(sentence_text(sec, i)) > words for i in left)
+    assert summary.sentences and words_of(summary.text) <= words
+    assert summary.sentences[0] == 0, "the best sentence (the first of news) is always there"
+    # The first sentence has 15 words: cut only in a budget smaller than it.
+    assert summary.text.endswith(ELLIPSIS) == (words < 15)
 
 
 def test_whole_article_fits_a_large_budget() -> None:
@@ -103,17 +121,16 @@ def test_default_budget_when_none_is_set() -> None:
     assert words_of(summary.text) <= DEFAULT_BUDGET.words
 
 
-def test_a_sentence_is_cut_only_when_nothing_fits() -> None:
+def test_the_best_sentence_is_cut_rather_than_replaced() -> None:
     sec = news()
-    shortest = min(words_of(sentence_text(sec, i)) for i in range(len(sec.sentences)))
-    summary = summarise(sec, NO_ENTITIES, Budget(words=shortest - 1))
-    assert len(summary.sentences) == 1
+    best = words_of(sentence_text(sec, 0))  # it has no clause to fall back on
+    summary = summarise(sec, NO_ENTITIES, Budget(words=best - 1))
+    assert summary.sentences == (0,)
     assert summary.text.endswith(ELLIPSIS)
-    assert words_of(summary.text) == shortest - 1
-    whole = sentence_text(sec, summary.sentences[0])
-    assert whole.startswith(summary.text[: -len(ELLIPSIS)])
-    # One word more than the shortest sentence: that sentence fits, nothing is cut.
-    assert not summarise(sec, NO_ENTITIES, Budget(words=shortest)).text.endswith(ELLIPSIS)
+    assert words_of(summary.text) == best - 1
+    assert sentence_text(sec, 0).startswith(summary.text[: -len(ELLIPSIS)])
+    # One word more: it fits whole, nothing is cut.
+    assert not summarise(sec, NO_ENTITIES, Budget(words=best)).text.endswith(ELLIPSIS)
 
 
 @pytest.mark.parametrize(

@@ -65,5 +65,28 @@ def test_every_summary_is_scored_within_the_budget(ev: ModuleType) -> None:
 def test_no_data_is_skipped_cleanly(
     ev: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert ev.main(["--data", str(tmp_path)]) == 0
-    assert "no EASC data" in capsys.readouterr().err
+    assert ev.main(["--data", str(tmp_path), "--news", str(tmp_path / "news.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "no EASC data" in err and "no news data" in err
+
+
+def test_news_sets_are_built_in_two_disjoint_halves(ev: ModuleType, tmp_path: Path) -> None:
+    import json
+
+    from tests.corpus import topics
+
+    news = tmp_path / "news.jsonl"
+    rows = [
+        {"id": f"n{k}", "title": title, "text": "\n".join(sentences)}
+        for k, (title, sentences) in enumerate(topics()[:8])
+    ]
+    news.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    sets = ev.news_sets(news, per_half=3)
+    title, paragraph = sets["title"], sets["paragraph"]
+    assert 0 < len(title["tune"]) <= 3 and 0 < len(title["report"]) <= 3
+    assert not {t.name for t in title["tune"]} & {t.name for t in title["report"]}
+    for t in title["tune"] + title["report"]:
+        assert t.sentences == 1 and t.words == len(t.references[0])
+    for t in paragraph["tune"]:
+        first = next(r for r in rows if r["id"] == t.name)["text"].split("\n")[0]
+        assert first not in t.sectioned.text, "the reference paragraph is not in the article summarised"

@@ -54,7 +54,7 @@ def sectioned(page: str) -> Sectioned:
 def all_keywords(page: str) -> tuple[str, ...]:
     """Every keyword of a page, not only the first ten."""
     sec = sectioned(page)
-    return keywords(sec, analyse(sec, NO_ENTITIES), frozenset(), limit=100)
+    return keywords(sec, analyse(sec, NO_ENTITIES), NO_ENTITIES, limit=100)
 
 
 def match_forms(shown: tuple[str, ...]) -> list[str]:

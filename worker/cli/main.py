@@ -25,6 +25,7 @@ import typer
 from pydantic import ValidationError
 
 from khabar.config.settings import Settings, load_settings
+from khabar.config.version import package_version
 from khabar.worker.batching import submit_payloads
 
 app = typer.Typer(help="khabar: Arabic news articles through normalise, section, entities, summarise.",
@@ -54,6 +55,20 @@ def settings_error(exc: ValidationError) -> str:
         shown = f" (got {given!r})" if field and isinstance(given, str) and len(given) < 60 else ""
         problems.append(f"{name}: {message}{shown}")
     return "khabar: invalid setting: " + "; ".join(problems)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"khabar {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the installed khabar's version and exit.")] = False,
+) -> None:
+    pass
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -222,6 +237,7 @@ def worker(
     hostname: Annotated[str | None, typer.Option("--hostname", "-n")] = None,
 ) -> None:
     """Start a Celery worker with khabar's options."""
+    from khabar.worker.cpus import available_cpus
     from khabar.worker.routing import all_queue_names
 
     mod = _celery(ctx, check=False)
@@ -232,8 +248,8 @@ def worker(
     argv = ["worker", "--loglevel", loglevel or settings.log_level, "-Q", qs, "-E", "--without-mingle"]
     if settings.log_json:
         argv.insert(0, "--quiet")  # no banner: every line is JSON (worker/logs.py logs its facts as one)
-    if concurrency or settings.concurrency:
-        argv += ["--concurrency", str(concurrency or settings.concurrency)]
+    # Not Celery's default (the host's CPU count): a container's CPU quota (worker/cpus.py).
+    argv += ["--concurrency", str(concurrency or settings.concurrency or available_cpus())]
     if hostname:
         argv += ["--hostname", hostname]
     mod.app.worker_main(argv)
