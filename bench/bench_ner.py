@@ -1,10 +1,22 @@
 """Benchmark of the embedded CRF: tagging speed on one core and the memory of a loaded process.
 
-    PYTHONPATH=. python bench/bench_ner.py [--model PATH] [--data FILE] [--repeat N]
+    PYTHONPATH=. taskset -c 1 python bench/bench_ner.py [--model PATH ...] [--data FILE] [--repeat N]
 
 Text: the dev block (final 12%) of ``--data``, by default ``../shared/data/ner/anercorp-train.txt``,
-when present, else a small fixture repeated.  Tagging runs in this one process (one core); RSS is read with
-psutil right after loading, in a fresh child process, so the figure is the model's alone.
+when present, else a small fixture repeated.  Each ``--model`` (default: the committed model) is
+measured in the same run, side by side, so that their ratio means something on a busy machine:
+
+* ``tag()``: the recogniser alone, all sentences in one call (first pass with an empty word cache,
+  then the best of ``--repeat`` warm passes);
+* ``khabar tag --conll``: the command's own code (``tag_conll``) on the dev block as CoNLL text;
+* stage: ``find_entities`` (what ``khabar tag TEXTFILE`` and the worker run after sectioning) on
+  pseudo-articles of 20 sentences;
+* RSS of a fresh child process right after loading the model and tagging one word (psutil), as a
+  forked worker child holds it.
+
+Times are CPU seconds of this process (``time.process_time``), not wall-clock: on a shared machine
+other processes' load would otherwise decide the figure.  Tokens per CPU-second is what one core
+tags when it is this process's alone.
 """
 
 from __future__ import annotations
@@ -45,37 +57,63 @@ def _sentences(data: Path) -> tuple[str, list[list[str]]]:
     return "fixture x50", [line.split() for line in lines if line.strip()] * 50
 
 
-def main(
-    model: Annotated[Path | None, typer.Option(help="model folder (default: the committed model)")] = None,
-    data: Annotated[Path, typer.Option(help="ANERcorp-layout file whose dev block is tagged")] = SHARED,
-    repeat: Annotated[int, typer.Option(help="timed passes over the text")] = 3,
-) -> None:
-    """Print tokens/s of ``tag()`` and the RSS of a process holding the loaded model."""
-    from khabar.tasks.entities.crf import load_crf
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:>9,.0f} tokens per CPU-second"
 
-    start = time.perf_counter()
+
+def _measure(model: str | None, sentences: list[list[str]], repeat: int) -> list[str]:
+    from khabar.tasks.entities import find_entities
+    from khabar.tasks.entities.crf import load_crf
+    from khabar.tasks.entities.scoring import pseudo_articles, sectioned_of
+    from khabar.worker.cli.ner_tag import tag_conll
+
+    start = time.process_time()
     recogniser = load_crf(str(model) if model else None)
-    load_s = time.perf_counter() - start
-    name, sentences = _sentences(data)
+    load_s = time.process_time() - start
     n = sum(len(s) for s in sentences)
-    cold_start = time.perf_counter()
+    t0 = time.process_time()
     recogniser.tag(sentences)
-    cold = n / (time.perf_counter() - cold_start)
-    best = 0.0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        recogniser.tag(sentences)
-        best = max(best, n / (time.perf_counter() - t0))
+    cold = time.process_time() - t0
+    warm = min(_timed(lambda: recogniser.tag(sentences)) for _ in range(repeat))
+    conll = "\n".join("\n".join(s) + "\n" for s in sentences)
+    conll_s = min(_timed(lambda: tag_conll(recogniser, conll)) for _ in range(repeat))
+    articles = [sectioned_of(block) for block in pseudo_articles(sentences, 20)]
+    stage_s = min(_timed(lambda: [find_entities(a, recogniser) for a in articles]) for _ in range(repeat))
     child = _RSS_CHILD.format(root=str(ROOT), model=str(model) if model else None)
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
     before, after = (int(x) for x in out.stdout.split())
-    folder = Path(model) if model else ROOT / "tasks" / "entities" / "crf" / "model"
+    from khabar.tasks.entities.crf import model_dir
+
+    folder = model_dir(model)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    return [
+        f"model {model or 'committed'}: load {load_s:.2f} CPU s, folder {size / 1e6:.1f} MB",
+        f"  tag(), first pass (empty word cache): {_rate(n, cold)}",
+        f"  tag(), best of {repeat} warm passes:    {_rate(n, warm)}",
+        f"  khabar tag --conll (tag_conll):        {_rate(n, conll_s)}",
+        f"  entities stage (find_entities):        {_rate(n, stage_s)}",
+        f"  RSS: {before / 1e6:.0f} MB bare interpreter, {after / 1e6:.0f} MB after load and one tag()",
+    ]
+
+
+def _timed(fn: object) -> float:
+    t0 = time.process_time()
+    fn()  # type: ignore[operator]
+    return time.process_time() - t0
+
+
+def main(
+    model: Annotated[list[str] | None, typer.Option(help="model folder or 'fast', repeatable")] = None,
+    data: Annotated[Path, typer.Option(help="ANERcorp-layout file whose dev block is tagged")] = SHARED,
+    repeat: Annotated[int, typer.Option(help="timed passes over the text")] = 3,
+) -> None:
+    """Print tokens/s of each model through tag(), ``khabar tag --conll`` and the stage, and its RSS."""
+    name, sentences = _sentences(data)
+    n = sum(len(s) for s in sentences)
     typer.echo(f"text: {name}, {len(sentences)} sentences, {n} tokens")
-    typer.echo(f"load: {load_s:.2f} s; model folder {size / 1e6:.1f} MB")
-    typer.echo(f"tag, first pass (empty word cache): {cold:,.0f} tokens/s")
-    typer.echo(f"tag, best of {repeat} warm passes: {best:,.0f} tokens/s")
-    typer.echo(f"RSS: {before / 1e6:.0f} MB bare interpreter, {after / 1e6:.0f} MB after load and one tag()")
+    for m in model or [None]:
+        for line in _measure(m, sentences, repeat):
+            typer.echo(line)
 
 
 if __name__ == "__main__":

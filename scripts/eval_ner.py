@@ -60,7 +60,9 @@ def main(
     backend: Annotated[str, typer.Option(help="recogniser backend")] = "crf",
     model: Annotated[Path | None, typer.Option(help="model folder (default: the committed model)")] = None,
     dev_split: Annotated[float | None, typer.Option(help="score only this final fraction of FILE")] = None,
+    dev_at: Annotated[str, typer.Option(help="with --dev-split: the 'end' (default) or 'start' block")] = "end",
     stage: Annotated[bool, typer.Option(help="also score the entities stage's output, beside the raw labels")] = False,
+    repair: Annotated[bool, typer.Option(help="with --stage: mend spans (--no-repair measures what it gives)")] = True,
     article_sentences: Annotated[
         int, typer.Option(min=1, help="with --stage: consecutive sentences taken as one article")
     ] = ARTICLE_SENTENCES,
@@ -71,7 +73,7 @@ def main(
         raise typer.Exit(0)
     sentences = read_file(file)
     if dev_split:
-        sentences = split_dev(sentences, dev_split)[1]
+        sentences = split_dev(sentences, dev_split, dev_at)[1]
     recogniser: Recogniser
     if backend == "crf":
         from khabar.tasks.entities.crf import load_crf
@@ -85,7 +87,7 @@ def main(
     n = sum(len(s) for s in tokens)
     start = time.perf_counter()
     if stage:
-        both = score_stage(sentences, recogniser, article_sentences)
+        both = score_stage(sentences, recogniser, article_sentences, repair=repair)
         seconds = time.perf_counter() - start
         typer.echo(f"{file.name}: {len(tokens)} sentences, {n} tokens, backend {recogniser.name}, "
                    f"{seconds:.1f} s for tagging twice and the stage")

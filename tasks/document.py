@@ -7,25 +7,35 @@ Built from the stage records by one pure function, used by both the worker and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from khabar.tasks.bounds import describe
+from khabar.tasks.normalise import charsets as cs
 from khabar.tasks.offsets import compose
 from khabar.tasks.records import Article, Entities, Normalised, Sectioned, Summary
 
 SCHEMA_VERSION = 1
+# The control characters the normalise stage deletes (tab, line feed, carriage return and the
+# ones it reads as line breaks stay): counted so that a reader knows the text was cleaned.
+_REMOVED_CONTROLS = re.compile(f"[{cs.char_class(cs.CONTROLS)}]")
+_OUTSIDE_SECTIONS = frozenset({"title", "tag", "dateline", "byline", "caption", "pull_quote"})
 
 
 def _sections(sec: Sectioned) -> list[dict[str, Any]]:
-    """Group blocks into sections: a heading opens one; lists and paragraphs belong to it."""
+    """Group blocks into sections: a heading opens one; paragraphs, lists and interview turns belong to it.
+
+    The page's furniture of the story (captions, pull quotes, the dateline) is published apart.
+    """
     sections: dict[int, dict[str, Any]] = {}
     lists: dict[tuple[int, int], list[str]] = {}
     for block in sec.blocks:
-        if block.kind in ("title", "tag", "byline"):
+        if block.kind in _OUTSIDE_SECTIONS:
             continue
         section = sections.setdefault(
-            block.section, {"heading": None, "start": block.start, "end": block.end, "paragraphs": [], "lists": []}
+            block.section,
+            {"heading": None, "start": block.start, "end": block.end, "paragraphs": [], "lists": [], "turns": []},
         )
         section["end"] = block.end
         text = sec.text[block.start : block.end]
@@ -37,6 +47,8 @@ def _sections(sec: Sectioned) -> list[dict[str, Any]]:
                 lists[key] = []
                 section["lists"].append(lists[key])
             lists[key].append(text)
+        elif block.kind in ("question", "answer"):
+            section["turns"].append({"kind": block.kind, "text": text})
         else:  # lead and paragraph
             section["paragraphs"].append(text)
     return [sections[k] for k in sorted(sections)]
@@ -44,6 +56,10 @@ def _sections(sec: Sectioned) -> list[dict[str, Any]]:
 
 def _first(sec: Sectioned, kind: str) -> str | None:
     return next((sec.text[b.start : b.end] for b in sec.blocks if b.kind == kind), None)
+
+
+def _all(sec: Sectioned, kind: str) -> list[str]:
+    return [sec.text[b.start : b.end] for b in sec.blocks if b.kind == kind]
 
 
 def build_document(
@@ -69,15 +85,20 @@ def build_document(
         "metadata": article.metadata,
         "text": text,
         "title": sec.title,
-        "tags": [text[b.start : b.end] for b in sec.blocks if b.kind == "tag"],
+        "tags": _all(sec, "tag"),
+        "dateline": _first(sec, "dateline"),
         "byline": _first(sec, "byline"),
         "lead": _first(sec, "lead"),
+        "captions": _all(sec, "caption"),
+        "pull_quotes": _all(sec, "pull_quote"),
         "sections": _sections(sec),
         "blocks": [
             {"kind": b.kind, "start": b.start, "end": b.end, "section": b.section, "list": b.list_id}
             for b in sec.blocks
         ],
         "boilerplate": list(sec.boilerplate),
+        # Stray control characters (U+001A as an indent...) the normalise stage removed from the input.
+        "control_characters": len(_REMOVED_CONTROLS.findall(article.content)),
         "sentences": [{"text": text[s.start : s.end], "start": s.start, "end": s.end} for s in sec.sentences],
         "entities": [
             {

@@ -51,7 +51,7 @@ STAGES: tuple[Stage, ...] = (
         section.VERSION,
         ("normalise",),
         Sectioned,
-        lambda res, norm: section.require_text(section.section(norm)),
+        lambda res, norm: section.checked_section(norm),
     ),
     Stage(
         "entities",

@@ -65,7 +65,10 @@ class Normalised:
     caps: tuple[Cap, ...] = ()  # bounds that changed the text (runs of marks or symbols cut)
 
 
-# Block kinds, in the order a page usually shows them.
+# Block kinds, in the order a page usually shows them.  ``question`` and ``answer`` are the
+# turns of an interview (their markers, such as "*" / "-" or the letters sin / jim and a
+# colon, removed); ``caption``, ``pull_quote`` and ``dateline`` belong to the page's
+# presentation of the story: kept in the document, never read as its body.
 BLOCK_KINDS = (
     "title",
     "tag",
@@ -80,6 +83,9 @@ BLOCK_KINDS = (
     "caption",
     "pull_quote",
 )
+# Blocks read as the article's running text and split into sentences (Sectioned.sentences).
+# A question is one, but it is the interviewer's: a summary is drawn from the others.
+SENTENCE_KINDS = frozenset({"lead", "paragraph", "list_item", "question", "answer"})
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from khabar.tasks.entities.heads import HEADS
 from khabar.tasks.normalise import match_form
 from khabar.tasks.records import ENTITY_TYPES, Mention
 
@@ -40,6 +41,9 @@ _AFTER_ARTICLE = 3
 # are function words far more often than names: Ban (Ki-moon) and Van (Persie) in one article read
 # as bi- and fa- + "an" ("that"), and "an" then spread to every an/in/kana of the article.
 _MIN_REST = 3
+# ... except wa-/fa- before the first word of a longer name (wa-Tal Abib, "and Tel Aviv"): a two-letter
+# word that opens a name of several words is no function word.
+_MIN_REST_IN_NAME = 2
 # Alef with hamza above or below, or with madda: no name begins wa-/fa-/bi-/li- + one of these
 # (wa-Amerika, bi-Ankara), so the clitic is cut without other evidence.  Not ka-: ka's (cup) does.
 _HAMZA_ALEFS = frozenset("\u0623\u0625\u0622")
@@ -59,6 +63,15 @@ _WORD_MARGIN = 7
 _WORD_CLITICS = (_WAW, _LAM)
 _LISTED_FLOOR = 20
 _FUNCTION_WORD = 60
+
+
+@runtime_checkable
+class KnowsNews(Protocol):
+    """A lexicon that knows which words news writes (the CRF's word clusters: words seen 5 times or more)."""
+
+    def in_news(self, form: str) -> bool:
+        """Return whether the match-form word is common enough in news to have been clustered."""
+        ...
 
 
 class WordKnowledge(Protocol):
@@ -185,7 +198,12 @@ def clitic_reading(word: str, run: str) -> tuple[int, bool, str]:
 
 
 def strip_proclitics(
-    word: str, names: Set[str], lexicon: WordKnowledge | None = None, kind: str | None = None
+    word: str,
+    names: Set[str],
+    lexicon: WordKnowledge | None = None,
+    kind: str | None = None,
+    *,
+    opens_name: bool = False,
 ) -> tuple[int, bool]:
     """Return how many leading characters of ``word`` are clitics, and whether al-'s alef is elided.
 
@@ -197,11 +215,13 @@ def strip_proclitics(
     li- before al- is written with one alef (li-l-umam, "to the nations"): the
     preposition's lam is cut, the article's lam stays, and the flag says the alef is missing.
     Failing that, ``lexicon`` may show it (see ``_lexicon_cut``); ``kind`` is the mention's type.
+    ``opens_name``: ``word`` is the first of a name of several words, so that wa-/fa- may be cut to
+    leave two letters (wa-Tal Abib).
     """
     for run in clitic_runs(word):
         cut, elided, name = clitic_reading(word, run)
         form = match_form(name)
-        if len(form) < _MIN_REST:
+        if len(form) < _min_rest(run, opens_name):
             continue
         if form in names:
             return cut, elided
@@ -211,26 +231,44 @@ def strip_proclitics(
         if before_article and name.startswith(_ARTICLE) and len(name) - len(_ARTICLE) >= _AFTER_ARTICLE:
             return cut, elided
     if lexicon is not None:
-        return _lexicon_cut(word, lexicon, kind)
+        return _lexicon_cut(word, lexicon, kind, opens_name)
     return 0, False
 
 
-def _lexicon_cut(word: str, lexicon: WordKnowledge, kind: str | None) -> tuple[int, bool]:
+def _min_rest(run: str, opens_name: bool) -> int:
+    return _MIN_REST_IN_NAME if opens_name and run in _CONJUNCTIONS else _MIN_REST
+
+
+def _lexicon_cut(word: str, lexicon: WordKnowledge, kind: str | None, opens_name: bool = False) -> tuple[int, bool]:
     """Return the clitics of ``word`` that general knowledge of words shows, as ``strip_proclitics`` does.
 
     A word that is itself a known name keeps its letters (Wael, Falastin, Baghdad, Lubnan, Kirkuk).
     Otherwise each reading is compared with the one that keeps one more letter (wa-bi-Washington
     with bi-Washington): it must be a known name of type ``kind`` clearly more common than that, or
     a word far more common after wa- or li- (see the constants above).  The longest such reading wins.
+    A lexicon that knows news words (``KnowsNews``) shows one more: after a lone wa- or fa-, a rest
+    that news writes when the word as written is known neither to news nor to general text
+    (wa-Panama: "Panama" is clustered, "wa-Panama" too rare to be).
     """
     whole = match_form(word)
     if lexicon.is_name(whole, None):
         return 0, False
+    news = lexicon if isinstance(lexicon, KnowsNews) else None
     found = (0, False)
     for run in sorted(clitic_runs(word), key=len):
         cut, elided, name = clitic_reading(word, run)
         rest = match_form(name)
-        if len(rest) < _MIN_REST:
+        if len(rest) < _min_rest(run, opens_name):
+            continue
+        if (
+            news is not None
+            and run in _CONJUNCTIONS
+            and len(rest) >= _MIN_REST
+            and news.in_news(rest)
+            and not news.in_news(whole)
+            and not lexicon.zipf_of(whole)
+        ):
+            found = (cut, elided)
             continue
         z = lexicon.zipf_of(rest)
         # The reading with one clitic letter fewer: the word itself for one clitic.
@@ -273,14 +311,15 @@ def make_mentions(
     by_type: dict[str, set[str]] = {}
     for tokens, kind in spans:
         by_type.setdefault(kind, set()).update(match_form(text[s:e]) for s, e in tokens)
-    names = evidence(text[s:e] for tokens, _ in spans for s, e in tokens)
+    # A head noun (party, street) opens a longer name: a clitic on it is cut as on a known name.
+    names = evidence(text[s:e] for tokens, _ in spans for s, e in tokens) | HEADS
     out: list[NamedMention] = []
     for tokens, kind in spans:
         words = [(s, e) for s, e in tokens if not is_punctuation(text[s:e])]
         if not words:
             continue
         start, first_end = words[0]
-        cut, elided = strip_proclitics(text[start:first_end], names, lexicon, kind)
+        cut, elided = strip_proclitics(text[start:first_end], names, lexicon, kind, opens_name=len(words) > 1)
         start += cut
         if not elided:
             start += strip_article(text[start:first_end], by_type[kind])

@@ -33,7 +33,7 @@ _MIN_SURNAME = 3  # letters; shorter last words (bin, abu) are not names on thei
 _MIN_FOUND = 2  # times a one-word name must be found before it is looked for elsewhere
 
 # Words that join a compound name (match forms): a surname after one of these is the last two words.
-_NAME_PARTS = frozenset({
+NAME_PARTS = frozenset({
     "\u0639\u0628\u062f",  # abd, "servant of"
     "\u0627\u0628\u0648", "\u0627\u0628\u064a", "\u0627\u0628\u0627",  # abu, abi, aba, "father of"
     "\u0627\u0645",  # umm, "mother of"
@@ -77,7 +77,7 @@ def common_word(form: str, kind: str, lexicon: WordKnowledge | None) -> bool:
 
 def _surname(key: tuple[str, ...]) -> tuple[str, ...]:
     """Return the words of a person's full name ``key`` that stand for the person alone (none: empty)."""
-    if key[-1] in _COMPOUND_ENDS or key[-2] in _NAME_PARTS:
+    if key[-1] in _COMPOUND_ENDS or key[-2] in NAME_PARTS:
         return key[-2:] if len(key) > 2 else ()
     return key[-1:] if len(key[-1]) >= _MIN_SURNAME else ()
 

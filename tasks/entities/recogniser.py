@@ -2,8 +2,8 @@
 
 A recogniser labels token sequences with IOB2 labels; this module chooses the
 sequences, runs the recogniser over them in batches, and hands the labels on to
-``filters`` (spans that read as ordinary words), ``propagate`` (a name found once is
-found everywhere in the article), ``mentions`` (spans, clitics) and ``merge`` (one
+``filters`` (spans that read as ordinary words), ``repair`` (spans a reader would mend),
+``propagate`` (a name found once is found everywhere in the article), ``mentions`` (spans, clitics) and ``merge`` (one
 entity per real-world entity).
 Backends are loaded by ``load_recogniser``, once per process.
 """
@@ -22,10 +22,12 @@ from khabar.tasks.entities.filters import drop_phrases
 from khabar.tasks.entities.mentions import PROCLITIC_LETTERS, WordKnowledge, decode_iob, make_mentions
 from khabar.tasks.entities.merge import merge_mentions
 from khabar.tasks.entities.propagate import propagate
+from khabar.tasks.entities.repair import repair_spans
 from khabar.tasks.normalise import match_form
 from khabar.tasks.records import ENTITY_TYPES, Cap, Entities, Sectioned
 
-VERSION = "3"  # 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
+VERSION = "4"  # 4: spans mended (``repair``): split names joined, prepositions, nisbas, verbs left out
+# 3: no clitic cut leaves under 3 letters; common words and compound halves do not spread alone
 # 2: clitics cut on the lexicon's evidence; ka- + common noun is not a person
 BACKENDS = ("crf", "bert", "gazetteer")
 # Sequences per call to a recogniser's ``tag``: a whole article at once, so the CRF's document
@@ -113,7 +115,8 @@ _loading = threading.Lock()
 def load_recogniser(backend: str = "crf", model_path: str | None = None) -> Recogniser:
     """Return the recogniser of ``backend`` ("crf", "bert" or "gazetteer"), loaded once per process.
 
-    ``model_path`` is the backend's model (None: its default).  The BERT backend is the
+    ``model_path`` is the backend's model (None: its default; for the CRF also "fast", the model
+    without word clusters, see ``khabar.tasks.entities.crf.MODELS``).  The BERT backend is the
     only one that imports torch; a process on another backend never does.
     """
     if backend not in BACKENDS:
@@ -204,13 +207,20 @@ def _sequences(sectioned: Sectioned) -> list[list[int]]:
     return sequences
 
 
-def find_entities(sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE) -> Entities:
-    """Return the entities named in the article's sentences, title and headings, mentions merged."""
+def find_entities(
+    sectioned: Sectioned, recogniser: Recogniser, *, batch_size: int = BATCH_SIZE, repair: bool = True
+) -> Entities:
+    """Return the entities named in the article's sentences, title and headings, mentions merged.
+
+    ``repair=False`` leaves the recogniser's spans unmended (``repair``): for measuring what mending gives.
+    """
     text = sectioned.text
     sequences = [[sectioned.tokens[i] for i in seq] for seq in _sequences(sectioned)]
     labels = tag_all(recogniser, [[text[s:e] for s, e in seq] for seq in sequences], batch_size)
     lexicon = recogniser.lexicon if isinstance(recogniser, KnowsWords) else None
     decoded = drop_phrases(text, sequences, [decode_iob(lab) for lab in labels], lexicon)
+    if repair:
+        decoded = repair_spans(text, sequences, decoded, lexicon)
     decoded = propagate(text, sequences, decoded, lexicon)
     spans = [
         (seq[span.first : span.end], span.type)

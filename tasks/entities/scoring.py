@@ -106,12 +106,13 @@ def stage_labels(sectioned: Sectioned, entities: Entities, lengths: Sequence[int
 
 
 def score_stage(
-    sentences: Sequence[GoldSentence], recogniser: Recogniser, size: int = ARTICLE_SENTENCES
+    sentences: Sequence[GoldSentence], recogniser: Recogniser, size: int = ARTICLE_SENTENCES, *, repair: bool = True
 ) -> StageScores:
     """Return the raw labels' scores and the entities stage's scores on ``sentences``.
 
     Both come from articles of ``size`` sentences: the raw labels are the recogniser's on each
-    article's sentences in one call, as ``find_entities`` tags them.
+    article's sentences in one call, as ``find_entities`` tags them.  ``repair=False`` runs the
+    stage without its span repairs, to measure them.
     """
     gold: list[list[str]] = []
     raw: list[list[str]] = []
@@ -122,5 +123,6 @@ def score_stage(
         sectioned = sectioned_of(tokens)
         gold.extend([lab for _, lab in s] for s in article)
         raw.extend(tag_all(recogniser, tokens))
-        stage.extend(stage_labels(sectioned, find_entities(sectioned, recogniser), [len(s) for s in tokens]))
+        found = find_entities(sectioned, recogniser, repair=repair)
+        stage.extend(stage_labels(sectioned, found, [len(s) for s in tokens]))
     return StageScores(evaluate(gold, raw), evaluate(gold, stage), len(articles))

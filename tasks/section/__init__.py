@@ -15,6 +15,9 @@ evidence and cue words (``furniture``, ``cues``, ``cues.txt``), the article body
 stretch with the most running prose, the headline just above it, tags, bylines and leads
 around it, headings, lists; then sentences (``sentences``) and tokens (``tokens``).
 
+The pipeline runs ``checked_section``: the same, refusing (``no_text``, ``not_arabic``) a page in
+which no article, or no Arabic article, was found.
+
 Offsets: ``Sectioned.to_source`` maps into ``Normalised.text``.  For text input every
 block maps exactly.  For HTML input each text node of a block is anchored where it stands
 in the normalised HTML (character references such as ``&amp;`` are stepped over, so
@@ -26,6 +29,6 @@ not read at all).
 """
 
 from khabar.tasks.section.guards import require_text
-from khabar.tasks.section.section import VERSION, section
+from khabar.tasks.section.section import VERSION, checked_section, section
 
-__all__ = ["VERSION", "require_text", "section"]
+__all__ = ["VERSION", "checked_section", "require_text", "section"]

@@ -7,6 +7,7 @@ yeh and teh marbuta, diacritics and punctuation do not matter.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,56 @@ def _lexicon() -> dict[str, tuple[tuple[Words, str], ...]]:
         if phrase:
             index.setdefault(phrase[0], set()).add((phrase, category))
     return {first: tuple(sorted(ps, key=lambda p: -len(p[0]))) for first, ps in index.items()}
+
+
+# Letters that match form unifies or removes (alef and hamza forms, yeh, alef maksura, teh
+# marbuta and heh): a needle for a raw-text search is a run of the other letters.
+_VARIANT = re.compile("[\u0621-\u0627\u0629\u0647\u0649\u064a\u064b-\u0652\u0640]+")  # HAMZA..ALEF, TEH MARBUTA ...
+
+
+@cache
+def needles(categories: tuple[str, ...]) -> tuple[str, ...]:
+    """Substrings of raw text that every phrase of ``categories`` contains, whatever its spelling.
+
+    For each phrase, the longest run of letters that no spelling variant changes (three letters at
+    least; a phrase with none gives none, so a test with these needles may only rule out).
+    """
+    found: set[str] = set()
+    category = ""
+    for line in _CUES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            category = line[1:-1]
+        elif line and not line.startswith("#") and category in categories:
+            runs = [r for w in words_of(line) for r in _VARIANT.split(w)]
+            longest = max(runs, key=len, default="")
+            if len(longest) < 3:
+                return ()  # a phrase without a safe needle: no ruling out
+            found.add(longest)
+    return tuple(sorted(found))
+
+
+def mentioning(texts: list[str], categories: tuple[str, ...]) -> set[int] | None:
+    """Indexes of the ``texts`` in which a phrase of ``categories`` may occur (None: any may).
+
+    One search of all the texts joined for each needle: far cheaper than a search of every text.
+    """
+    keys = needles(categories)
+    if not keys:
+        return None
+    starts: list[int] = []
+    pos = 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    joined = "\n".join(texts).lower()
+    found: set[int] = set()
+    for key in keys:
+        at = joined.find(key)
+        while at >= 0:
+            found.add(bisect_right(starts, at) - 1)
+            at = joined.find(key, at + 1)
+    return found
 
 
 @dataclass(frozen=True)

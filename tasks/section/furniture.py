@@ -15,6 +15,13 @@ from khabar.tasks.section.units import Features, Unit
 
 # Furniture after which the article cannot continue.
 BARRIERS = frozenset({"comments", "footer", "copyright"})
+# Furniture written as whole sentences, recognised by its phrases anywhere in a unit of up
+# to SENTENCE_FURNITURE words: two phrases, or one in a short unit (an article may mention
+# cookies or a newsletter once; a banner says it twice).
+SENTENCE_FURNITURE = 80
+_SENTENCE_KINDS = (("comment_policy", "comments"), ("consent", "consent"), ("newsletter", "newsletter"),
+                   ("media_error", "media"))
+SENTENCE_CATEGORIES = tuple(c for c, _ in _SENTENCE_KINDS)
 # Furniture that sits above the headline: the title is never searched for beyond it.
 TOP = frozenset({"ticker", "nav", "masthead", "menu", "related", "widget"}) | BARRIERS
 
@@ -42,6 +49,10 @@ def kind_of(unit: Unit) -> str | None:
     text, f = unit.text, unit.features
     if unit.hint == "caption":
         return "caption"
+    if f.words <= SENTENCE_FURNITURE:
+        said = sentence_furniture(f)
+        if said:
+            return said
     if f.words > 40 or f.running:
         if "\u00a9" in text:  # COPYRIGHT SIGN
             return "copyright"
@@ -91,6 +102,18 @@ def kind_of(unit: Unit) -> str | None:
         if not is_date(text, f):
             return "foreign"
     return None
+
+
+def sentence_furniture(f: Features) -> str | None:
+    """The kind of a banner, box or notice written in sentences (consent, newsletter, player error, comment policy)."""
+    if f.says is False:
+        return None  # the page's one search found none of the phrases' letters here
+    found = f.found if f.covered else f.found_all
+    hits = [c for _, _, c in found.hits if c in SENTENCE_CATEGORIES]
+    if not hits or (len(hits) == 1 and f.words > 12):
+        return None
+    category = max(set(hits), key=hits.count)
+    return next(kind for c, kind in _SENTENCE_KINDS if c == category)
 
 
 def is_ticker(f: Features) -> bool:

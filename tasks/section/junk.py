@@ -25,8 +25,10 @@ _NAME_WORDS = (
     "signup", "pagination", "toolbar", "breaking", "urgent", "latest", "footer", "masthead", "copyright",
     "disqus", "respond", "reply", "author-box", "newsbar", "slider", "carousel", "gallery-list", "stock",
     "market-data", "tweet", "instagram", "tiktok", "fb-post", "video-player", "player-container",
-    "app-download",
+    "app-download", "jwplayer", "video-js", "vjs-", "onetrust", "consent", "gdpr", "cmp-container", "qc-cmp",
 )  # fmt: skip
+# A pull quote sits in an <aside> or a box named like furniture, but is the story's own text.
+PULL_QUOTE = re.compile(r"pull-?quote|quote-?box|box-?quote", re.I)
 _NAME_TOKENS = frozenset({"ad", "ads", "nav", "header"})  # only as whole class or id names
 
 
@@ -93,7 +95,11 @@ def remove(root: LexborNode, removed: list[str], *, by_name: bool) -> None:
         candidates += [n for n in root.css("[class], [id]") if named(n)]
     # A container holding most of the text is the article, whatever its name.
     candidates = [
-        n for n in candidates if n.tag not in _KEEP and not (total > 500 and _text_len(n) * 5 > total * 2)
+        n
+        for n in candidates
+        if n.tag not in _KEEP
+        and not (total > 500 and _text_len(n) * 5 > total * 2)
+        and not PULL_QUOTE.search(n.attributes.get("class") or "")
     ]
     ids = {n.mem_id for n in candidates}
     outermost: list[LexborNode] = []

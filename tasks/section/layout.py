@@ -27,12 +27,41 @@ BULLET = re.compile(
 _LABEL = re.compile(rf"^([^:.!?{cs.ARABIC_QUESTION_MARK}{cs.ARABIC_COMMA}]{{2,60}}):\s*(\S.*)$")
 
 
+_PULL_QUOTE_WORDS = 40
+_QUOTES = " \"'" + cs.OPENING_QUOTES + cs.CLOSING_QUOTES
+# Interview markers: "*" or "sin" (the first letter of the word for question) and a colon
+# before a question; "-" or "jim" (answer) and a colon before an answer.
+_QUESTION_MARK = re.compile(
+    r"^(?:\*(?!\*)|\u0633\s*[:/\-]|\u0633\u0624\u0627\u0644\s*:)\s*"  # SEEN; "su'al" (question)
+)
+_ANSWER_MARK = re.compile(
+    r"^(?:[-\u2013\u2014](?![-\u2013\u2014])|\u062c\s*[:/\-]|\u062c\u0648\u0627\u0628\s*:)\s*"  # JEEM; "jawab"
+)
+_ASKS = "?" + cs.ARABIC_QUESTION_MARK
+
+
+def _is_question(u: Unit) -> bool:
+    """A marked question ("*...?", "sin: ..."), or a bold paragraph that asks one."""
+    m = _QUESTION_MARK.match(u.text)
+    if m and m.group().startswith("*"):
+        return any(c in u.text for c in _ASKS) and len(u.text) > m.end()
+    if m:
+        return len(u.text) > m.end()
+    return u.hint == "strong" and u.features.last in _ASKS
+
+
+def _marker_end(text: str, marker: re.Pattern[str]) -> int:
+    m = marker.match(text)
+    return m.end() if m and m.end() < len(text) else 0
+
+
 @dataclass
 class Facts:
     """What the layout needs to know about one unit, computed once."""
 
     furniture: str | None
     prose: bool
+    dateline: bool  # a date, not a name: "weekday, 28 month 2013, last updated ..."
     item: str | None
     dated: bool
     byline: int
@@ -44,12 +73,15 @@ class Facts:
 def facts(u: Unit) -> Facts:
     f = u.features
     short = f.words <= 14
+    dated = short and furniture.is_date(u.text, f)
+    byline = furniture.byline_strength(u.text, f) if short else 0
     return Facts(
         furniture=furniture.kind_of(u),
         prose=prose(u),
+        dateline=dated and byline < 2,
         item=item_kind(u),
-        dated=short and furniture.is_date(u.text, f),
-        byline=furniture.byline_strength(u.text, f) if short else 0,
+        dated=dated,
+        byline=byline,
         tags=furniture.is_tag_line(u.text, f),
         heading_like=heading_like(u),
         title_like=title_like(u),
@@ -152,7 +184,8 @@ def _mark_repeats(units: list[Unit], kinds: list[str | None], title: Unit | None
     for i, u in enumerate(units):
         if u.text in seen and kinds[i] is None:
             kinds[i] = "repeat"
-        seen.add(u.text)
+        if u.hint != "pull_quote":  # a pull quote repeats the body; the body is not its repeat
+            seen.add(u.text)
 
 
 def _content_words(units: list[Unit]) -> set[str]:
@@ -164,6 +197,10 @@ class _Page:
 
     def __init__(self, units: list[Unit], title: Unit | None) -> None:
         self.units = units
+        says = cues.mentioning([u.text for u in units], furniture.SENTENCE_CATEGORIES)
+        if says is not None:
+            for i, u in enumerate(units):
+                u.features.says = i in says
         self.facts = [facts(u) for u in units]
         self.kinds = [fa.furniture for fa in self.facts]
         _mark_repeats(units, self.kinds, title)
@@ -230,9 +267,13 @@ class _Page:
         """Kind of a unit between the headline and the body (None: furniture)."""
         u, fa = self.units[i], self.facts[i]
         f = u.features
+        if u.hint == "pull_quote":
+            return u.hint
+        if fa.dateline:
+            return "dateline"
         if u.hint in ("byline", "lead", "tag"):
             return u.hint
-        if fa.byline or fa.dated or furniture.names_source(u.text, f, self.names):
+        if fa.byline or furniture.names_source(u.text, f, self.names):
             return "byline"
         if fa.tags or (f.words <= 4 and not f.terminal):
             return "tag"
@@ -291,9 +332,11 @@ class _Page:
             u, fa = self.units[i], self.facts[i]
             if self.kinds[i]:
                 continue
-            if u.hint in ("byline", "tag", "lead"):
+            if fa.dateline:
+                kind = "dateline"
+            elif u.hint in ("byline", "tag", "lead", "pull_quote"):
                 kind = u.hint
-            elif fa.byline == 2 or fa.dated:
+            elif fa.byline == 2:
                 kind = "byline"
             elif fa.tags:
                 kind = "tag"
@@ -305,6 +348,8 @@ class _Page:
                 kind = "paragraph"
             self.labels[i] = (kind, lists.get(i) if kind == "list_item" else None)
         self.leads(s, e)
+        self.pull_quotes(s, e)
+        self.interview(s, e)
 
     def leads(self, s: int, e: int) -> None:
         """A short standfirst set apart from the body by a byline becomes the lead."""
@@ -313,7 +358,7 @@ class _Page:
             kind = self.labels[i][0]
             if kind == "paragraph":
                 opening.append(i)
-            elif kind == "byline" and opening:
+            elif kind in ("byline", "dateline") and opening:
                 if len(opening) <= 2 and sum(self.units[j].features.chars for j in opening) <= 500:
                     for j in opening:
                         self.labels[j] = ("lead", None)
@@ -321,16 +366,63 @@ class _Page:
             elif kind is not None:
                 return
 
+    def pull_quotes(self, s: int, e: int) -> None:
+        """A short block that repeats words of the body in large type is a pull quote, not more body."""
+        body = [i for i in range(s, e + 1) if self.labels[i][0] in ("paragraph", "lead")]
+        short = [i for i in body if self.units[i].features.words <= _PULL_QUOTE_WORDS]
+        if not short:
+            return
+        joined = "\n".join(self.units[i].text for i in body)
+        for i in short:
+            text = self.units[i].text
+            core = text.strip(_QUOTES)
+            if len(core) < 30 or len(core) < len(text) - 4:
+                continue  # only the quote marks around it may go
+            # Once as itself, once more inside a longer paragraph it was taken from.
+            if joined.count(core) >= 2 and any(
+                len(self.units[j].text) > len(text) and core in self.units[j].text for j in body if j != i
+            ):
+                self.labels[i] = ("pull_quote", None)
+
+    def interview(self, s: int, e: int) -> None:
+        """Turns of an interview: questions marked ("*", "sin:") or set in bold, and the answers after them.
+
+        At least two questions make an interview; then every body block after the first question
+        is a question or an answer, and the markers ("*", "-", "sin:", "jim:") are removed.
+        """
+        turns = ("paragraph", "list_item", "heading", "lead")
+        questions = [i for i in range(s, e + 1) if self.labels[i][0] in turns and _is_question(self.units[i])]
+        marked = sum(1 for i in questions if _QUESTION_MARK.match(self.units[i].text))
+        # Marked questions are an interview's; bold ones only when there are several (two bold
+        # questions may be an explainer's subheadings).
+        if marked < 2 and len(questions) < 3:
+            return
+        for i in range(questions[0], e + 1):
+            if self.labels[i][0] not in turns:
+                continue
+            u = self.units[i]
+            if i in questions:
+                self.units[i] = u.sliced(_marker_end(u.text, _QUESTION_MARK))
+                self.labels[i] = ("question", None)
+            else:
+                self.units[i] = u.sliced(_marker_end(u.text, _ANSWER_MARK))
+                self.labels[i] = ("answer", None)
+
     def after_body(self, e: int) -> None:
         """Bylines, source lines and tags that close the article; what follows them is furniture."""
         tag_header = False
         for i in range(e + 1, len(self.units)):
             u, fa, kind = self.units[i], self.facts[i], self.kinds[i]
-            if kind in ("share", "follow", "ads", "caption", "repeat"):
+            if kind == "caption":
+                self.labels[i] = ("caption", None)
+                continue
+            if kind in ("share", "follow", "ads", "repeat", "media", "consent", "newsletter"):
                 continue
             if kind:
                 return
-            if fa.byline or fa.dated:
+            if fa.dateline:
+                self.labels[i] = ("dateline", None)
+            elif fa.byline or fa.dated:
                 self.labels[i] = ("byline", None)
             elif fa.tags or u.hint == "tag" or (tag_header and u.features.words <= 4):
                 self.labels[i] = ("tag", None)
@@ -364,7 +456,7 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
             if page.kinds[i] in TOP:
                 break
             if not page.kinds[i] and (page.facts[i].dated or page.facts[i].byline):
-                page.labels[i] = ("byline", None)
+                page.labels[i] = ("dateline" if page.facts[i].dateline else "byline", None)
     zone_start = t + 1 if t is not None else 0
     if layout.title is not None:
         for i in range(zone_start, s):
@@ -372,6 +464,9 @@ def lay_out(units: list[Unit], *, title: Unit | None = None) -> Layout:
                 page.labels[i] = (page.header_kind(i), None)
     page.body(s, e)
     page.after_body(e)
+    for i in range(zone_start, e + 1):
+        if page.kinds[i] == "caption" and page.labels[i][0] is None:
+            page.labels[i] = ("caption", None)  # the story's pictures: kept, out of the body
 
     above: list[Labelled] = []
     for i, u in enumerate(units):

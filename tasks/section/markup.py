@@ -34,8 +34,13 @@ _BLOCKS = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr ul "
     "caption".split()
 )
+# Containers whose inline children a page lays out apart (flex rows of byline, date, source):
+# when such a container holds only elements, no text of its own, each child is read as a block.
+_ROWS = frozenset({"div", "header", "footer", "section", "td"})
+_INLINE_ROW = frozenset({"span", "a", "time", "strong", "b", "em", "small", "font"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CLASS_HINTS = (
+    ("pull_quote", junk.PULL_QUOTE),
     ("caption", re.compile(r"caption|credit|photo-?text|img-?desc", re.I)),
     (
         "lead",
@@ -46,6 +51,7 @@ _CLASS_HINTS = (
 )
 _SPACE_RUN = re.compile(r"\s{2,}|[^\S ]|^\s+|\s+$")
 _PLAIN_RUN = re.compile(r"[^<>&\"']+")
+_HEADLINE_ELSEWHERE = "h2, h3, b, strong, font"
 _WINDOW = 60_000  # how far ahead a text node is looked for in the source
 
 
@@ -125,7 +131,12 @@ class _Reader:
             elif tag in _BLOCKS:
                 self.flush()
                 child_hint, child_group = self._block_hint(child, tag, hint, group)
-                self.walk(child, child_hint, child_group)
+                if tag in _ROWS and child_hint != "tag" and _laid_out_apart(child):
+                    for item in child.iter(include_text=False):
+                        self.walk(item, child_hint, child_group)
+                        self.flush()
+                else:
+                    self.walk(child, child_hint, child_group)
                 self.flush()
             elif tag and not tag.startswith("-"):
                 if hint in ("byline", "tag"):
@@ -135,8 +146,8 @@ class _Reader:
                 self.walk(child, hint, group)
 
     def _block_hint(self, node: LexborNode, tag: str, hint: str, group: int) -> tuple[str, int]:
-        if hint == "boilerplate":
-            return hint, group
+        if hint in ("boilerplate", "pull_quote", "caption"):
+            return hint, group  # what is inside a pull quote or a caption is still one
         attrs = node.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if names.strip():
@@ -152,11 +163,29 @@ class _Reader:
             return "heading", group
         if tag == "li":
             return "list_item", group
-        if tag == "figcaption":
+        if tag in ("figcaption", "figure"):
             return "caption", -1
         if tag in ("p", "blockquote"):
             return ("strong" if _only_bold(node) else "paragraph"), group
         return hint, group
+
+
+def _laid_out_apart(node: LexborNode) -> bool:
+    """Whether a container holds two or more inline elements, not all links, and no text of its own.
+
+    (A row of labels such as a byline beside a date; a row of links is a menu or a tag list, read whole.)
+    """
+    kids = links = 0
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return False
+        elif child.tag in _INLINE_ROW:
+            kids += 1
+            links += child.tag == "a"
+        elif child.tag and not child.tag.startswith("-"):
+            return False
+    return kids >= 2 and links < kids
 
 
 def _collapse(m: re.Match[str]) -> str:
@@ -203,11 +232,15 @@ def read_page(source: str) -> Page:
     if found is not None:
         start = source.find(found.text)
         page.title = Unit(found.text, ((0, start),) if start >= 0 else ())
-        if found.node is not None:
-            # The node found before furniture was removed may be gone with it: look again.
+        # The node found before furniture was removed may be gone with it: look again, and on
+        # pages with no <h1> for the element that shows the headline (<b>, <font>, <h2>).
+        selectors = ("h1", _HEADLINE_ELSEWHERE) if found.node is not None else (_HEADLINE_ELSEWHERE,)
+        for selector in selectors:
             heading = next(
-                (h for h in body.css("h1") if " ".join((h.text() or "").split()) == found.text), None
+                (h for h in body.css(selector) if " ".join((h.text() or "").split()) == found.text), None
             )
+            if heading is not None:
+                break
     found_container = container.find_container(body, heading)
     root = container.article_root(found_container, heading) if found_container is not None else body
     junk.remove(root, page.removed, by_name=True)

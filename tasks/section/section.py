@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from khabar.tasks.records import Anchor, Block, Normalised, Sectioned, Sentence
-from khabar.tasks.section.guards import check_depth, too_deep
+from khabar.tasks.records import SENTENCE_KINDS, Anchor, Block, Normalised, Sectioned, Sentence
+from khabar.tasks.section.guards import check_depth, require_text, too_deep
 from khabar.tasks.section.layout import Layout, lay_out
 from khabar.tasks.section.lines import text_units
 from khabar.tasks.section.markup import read_page
 from khabar.tasks.section.sentences import sentence_spans
 from khabar.tasks.section.tokens import tokens
+from khabar.tasks.validate import Limits, check_language
 
 # "1": boilerplate, headline, headings, lists and leads found from layout and cue words;
 # HTML read with selectolax; Arabic-aware sentences; ANERcorp-style tokens.
 # "2": related runs, one-line menus, tickers without separators, colon labels, JSON-LD
 # bodies, the headline's neighbourhood in HTML, og:title read.
 # "3": hard-wrapped plain text joined into paragraphs (``wrapped``).
-# Not bumped for ``guards`` (pages too deep to parse refused): no real article's output changes.
-VERSION = "3"
+# "4": datelines, captions, pull quotes, interview questions and answers as their own blocks;
+# consent banners, newsletter boxes, player errors and comment policies recognised by their
+# sentences; rows of labels read apart; the article found must be Arabic (``not_arabic``).
+VERSION = "4"
+# The payload's default thresholds: the stage is not configured (a page whose visible text passed
+# the configured check and whose article is not Arabic is refused here).
+_LIMITS = Limits()
 
 _SEPARATOR = "\n\n"
-_WITH_SENTENCES = frozenset({"lead", "paragraph", "list_item"})
 
 
 def section(normalised: Normalised) -> Sectioned:
@@ -27,8 +32,9 @@ def section(normalised: Normalised) -> Sectioned:
 
     For text input ``to_source`` maps every block exactly to ``Normalised.text``; for HTML input it
     maps each text node of a block to where it stands in the normalised HTML (see ``khabar.tasks.section``).
-    Raises InvalidArticle (``too_deep``, see ``guards``) for HTML nested too deeply to parse; the
-    pipeline then asks ``guards.require_text`` whether an article was found.
+    Raises InvalidArticle (``too_deep``, see ``guards``) for HTML nested too deeply to parse;
+    ``checked_section`` is the pipeline's stage, which also refuses a page in which no article, or
+    no Arabic article, was found.
     """
     if normalised.kind == "html":
         check_depth(normalised.text)  # before parsing: the parser is quadratic in the depth
@@ -42,6 +48,18 @@ def section(normalised: Normalised) -> Sectioned:
         layout = lay_out(text_units(normalised.text, normalised.to_raw))
         removed = layout.boilerplate
     return _assemble(layout, removed)
+
+
+def checked_section(normalised: Normalised) -> Sectioned:
+    """The pipeline's section stage: ``section``, refusing a page with no article or one not in Arabic.
+
+    Raises InvalidArticle: ``too_deep``, ``no_text`` or ``word_too_long`` (``guards``) when no article
+    was found, ``not_arabic`` when the one found is not Arabic.  The payload check reads what the
+    whole page shows, this reads the article found in it (an English story under an Arabic site's menus).
+    """
+    sectioned = require_text(section(normalised))
+    check_language(sectioned.text, _LIMITS, what="the article found in the page")
+    return sectioned
 
 
 def _assemble(layout: Layout, removed: list[str]) -> Sectioned:
@@ -68,7 +86,7 @@ def _assemble(layout: Layout, removed: list[str]) -> Sectioned:
     sentences = tuple(
         Sentence(start, end, i)
         for i, b in enumerate(blocks)
-        if b.kind in _WITH_SENTENCES
+        if b.kind in SENTENCE_KINDS
         for start, end in sentence_spans(text, b.start, b.end)
     )
     return Sectioned(

@@ -8,10 +8,19 @@ when the markup yields no running text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 _BODY_KEYS = ("articleBody", "text")
+_LD_SCRIPT = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
+)
+
+
+def declared_scripts(page: str) -> list[str]:
+    """The JSON-LD scripts of an HTML page, read without parsing it (for the payload checks)."""
+    return _LD_SCRIPT.findall(page)
 
 
 def _objects(data: Any) -> Iterator[dict[str, Any]]:

@@ -12,7 +12,9 @@ from khabar.tasks.section.cues import Found, find, words_of
 
 # Hints that markup gives about a unit (plain text gives none); blocks that markup shows
 # to be furniture ("boilerplate") never become units.
-HINTS = ("", "paragraph", "heading", "strong", "list_item", "caption", "lead", "byline", "tag", "boilerplate")
+HINTS = (
+    "", "paragraph", "heading", "strong", "list_item", "caption", "pull_quote", "lead", "byline", "tag", "boilerplate",
+)
 
 
 @dataclass
@@ -27,6 +29,17 @@ class Unit:
 
     def __post_init__(self) -> None:
         self.features = Features(self.text)
+
+    def sliced(self, start: int) -> Unit:
+        """The unit without its first ``start`` characters (a marker), its offsets kept exact."""
+        if start <= 0:
+            return self
+        anchors = [(local - start, src) for local, src in self.anchors if local >= start]
+        before = [(local, src) for local, src in self.anchors if local < start]
+        if before and (not anchors or anchors[0][0] > 0):
+            local, src = before[-1]
+            anchors.insert(0, (0, src + start - local))
+        return Unit(self.text[start:], tuple(anchors), self.hint, self.group)
 
 
 class Features:
@@ -51,6 +64,9 @@ class Features:
         # Running text: long, punctuated.  Page furniture is never like this, so most cue
         # lookups can be skipped for it.
         self.running = self.words >= 15 and self.terminal and bool(self.commas or self.inner_stops)
+        # Whether the unit may hold a phrase of furniture written in sentences (consent, newsletter ...):
+        # set for all the units of a page by one search (``cues.mentioning``); None: not known.
+        self.says: bool | None = None
 
     @cached_property
     def found(self) -> Found:
@@ -58,6 +74,16 @@ class Features:
         long = self.words > _LONG
         key = words_of(self.text[: _KEY_CHARS // 2 if long else _KEY_CHARS])
         return find(key, limit=8 if long else None)
+
+    @property
+    def covered(self) -> bool:
+        """Whether ``found`` looked at the whole unit (a short one), so ``found_all`` would add nothing."""
+        return self.words <= _LONG and self.chars <= _KEY_CHARS
+
+    @cached_property
+    def found_all(self) -> Found:
+        """Cue phrases anywhere in the unit (asked only of units of up to ``SENTENCE_FURNITURE`` words)."""
+        return find(words_of(self.text))
 
     @cached_property
     def head(self) -> Found | None:

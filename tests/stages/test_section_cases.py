@@ -69,6 +69,22 @@ def test_bylines_and_dates_are_kept_as_bylines(case: dict[str, Any]) -> None:
     assert texts(sec, "byline") == shown(case["lines"])
 
 
+@pytest.mark.parametrize("case", CASES["datelines"], ids=[c["lines"][0] for c in CASES["datelines"]])
+def test_datelines_are_kept_as_datelines(case: dict[str, Any]) -> None:
+    sec = run(page(case["where"], case["lines"]))
+    assert_article_intact(sec)
+    assert texts(sec, "dateline") == shown(case["lines"])
+    assert texts(sec, "byline") == []
+
+
+@pytest.mark.parametrize("case", CASES["captions"], ids=[c["kind"] for c in CASES["captions"]])
+def test_captions_are_kept_out_of_the_body(case: dict[str, Any]) -> None:
+    sec = run(page(case["where"], case["lines"]))
+    assert_article_intact(sec)
+    assert texts(sec, "caption") == shown(case["lines"])
+    assert not any(s for s in sec.sentences if sec.blocks[s.block].kind == "caption")
+
+
 @pytest.mark.parametrize("heading", CASES["headings"])
 def test_headings_open_a_section(heading: str) -> None:
     sec = run(page("middle", [heading]))

@@ -67,7 +67,10 @@ def test_lists(page: tuple[Path, Sectioned, dict[str, Any]]) -> None:
 
 def test_bylines_tags_and_leads(page: tuple[Path, Sectioned, dict[str, Any]]) -> None:
     _, sec, expected = page
-    for kind, key in (("byline", "bylines"), ("tag", "tags"), ("lead", "leads")):
+    for kind, key in (
+        ("byline", "bylines"), ("dateline", "datelines"), ("tag", "tags"), ("lead", "leads"), ("caption", "captions"),
+        ("question", "questions"), ("answer", "answers"),
+    ):  # fmt: skip
         if key in expected:
             assert blocks_of(sec, kind) == expected[key], kind
 

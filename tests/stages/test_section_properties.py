@@ -6,10 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from khabar.tasks.normalise import normalise
-from khabar.tasks.records import BLOCK_KINDS, Article, Sectioned
+from khabar.tasks.records import BLOCK_KINDS, SENTENCE_KINDS, Article, Sectioned
 from khabar.tasks.section import section
-
-SENTENCE_KINDS = {"lead", "paragraph", "list_item"}
 
 
 def assert_valid(sec: Sectioned) -> None:

@@ -20,10 +20,19 @@ def train_ner(
     dev_split: Annotated[
         float | None, typer.Option("--dev-split", help="hold out this final fraction of --train as dev")
     ] = None,
+    dev_at: Annotated[
+        str, typer.Option("--dev-at", help="with --dev-split: hold out the 'end' (default) or the 'start' block")
+    ] = "end",
     extra: Annotated[list[Path] | None, typer.Option("--extra", help="more training files (AQMAR)")] = None,
     c1: Annotated[float, typer.Option(help="L1 regularisation")] = 0.05,
     c2: Annotated[float, typer.Option(help="L2 regularisation")] = 0.01,
     max_iterations: Annotated[int, typer.Option(help="L-BFGS iterations")] = 200,
+    clusters: Annotated[
+        bool, typer.Option(help="word-cluster features (needs clusters.bin in the lexicon's folder)")
+    ] = True,
+    votes: Annotated[
+        bool, typer.Option(help="nearest-neighbour type votes (needs the vectors cached by clusters_build)")
+    ] = True,
     rebuild_lexicon: Annotated[
         bool, typer.Option(help="rebuild gazetteers and word frequencies from the packages")
     ] = False,
@@ -38,11 +47,20 @@ def train_ner(
         if path is not None and not path.exists():
             typer.echo(f"skipped: training data {path} not found (it lives in ../shared)")
             raise typer.Exit(0)
-    from khabar.tasks.entities.crf.training import TrainOptions
+    from khabar.tasks.entities.crf.features import FeatureConfig
+    from khabar.tasks.entities.crf.lexicon import Lexicon
+    from khabar.tasks.entities.crf.model import DEFAULT_MODEL_DIR
+    from khabar.tasks.entities.crf.training import TrainOptions, votes_available
     from khabar.tasks.entities.crf.training import train as run_train
 
-    options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations)
-    result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, options=options,
+    if votes and clusters:
+        why_not = votes_available(Lexicon.load(DEFAULT_MODEL_DIR))
+        if why_not:
+            typer.echo(f"training without nearest-neighbour votes: {why_not}", err=True)
+            votes = False
+    features = FeatureConfig(clusters=clusters, votes=votes and clusters)
+    options = TrainOptions(c1=c1, c2=c2, max_iterations=max_iterations, features=features)
+    result = run_train(train, dev, out, extra_files=extra, dev_fraction=dev_split, dev_at=dev_at, options=options,
                        rebuild_lexicon=rebuild_lexicon, without_categories=without_category or ())
     typer.echo(f"model written to {result.out_path} ({result.n_train_tokens} training tokens, "
                f"{result.seconds:.0f} s)")

@@ -167,18 +167,29 @@ def read_file(path: str | Path) -> list[Sentence]:
         return list(read_sentences(fh))
 
 
-def split_dev(sentences: list[Sentence], fraction: float = 0.12) -> tuple[list[Sentence], list[Sentence]]:
+def split_dev(
+    sentences: list[Sentence], fraction: float = 0.12, at: str = "end"
+) -> tuple[list[Sentence], list[Sentence]]:
     """Return (train, dev): dev is the final block of whole sentences holding ~``fraction`` of tokens.
 
-    A contiguous final block keeps whole articles (and the names they repeat) on one side;
-    random sentences would leak each article's names into both and flatter the score.
+    A contiguous block keeps whole articles (and the names they repeat) on one side; random
+    sentences would leak each article's names into both and flatter the score.  ``at="start"``
+    takes the first block instead: a second, disjoint dev split, for checking that what helped on
+    the final block was not tuned to it.
     """
+    if at not in ("end", "start"):
+        raise ValueError(f"a dev block is taken at the 'end' or the 'start', not {at!r}")
     total = sum(len(s) for s in sentences)
     target = total * fraction
     taken = 0
+    if at == "start":
+        cut = 0
+        while cut < len(sentences) and taken < target:
+            taken += len(sentences[cut])
+            cut += 1
+        return sentences[cut:], sentences[:cut]
     cut = len(sentences)
     while cut > 0 and taken < target:
         cut -= 1
         taken += len(sentences[cut])
     return sentences[:cut], sentences[cut:]
-

@@ -21,13 +21,11 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from khabar.tasks.entities.crf.lexicon import Lexicon, clitic_variants
+from khabar.tasks.entities.crf.lexicon import NISBA_SUFFIXES, Lexicon, clitic_variants
+from khabar.tasks.entities.crf.neighbours import vote_feature
 from khabar.tasks.normalise import match_form
 
 _AL = "\u0627\u0644"
-_TEH = "\u0647"  # teh marbuta after match_form
-# Suffixes stripped to find a nisba adjective's base form: -a(t), -iin, -uun, -aan, -at.
-_NISBA_SUFFIXES = ("\u064a\u0646", "\u0648\u0646", "\u0627\u0646", "\u0627\u062a", _TEH)
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,8 @@ class FeatureConfig:
     window: int = 2  # context window, tokens either side
     bigrams: bool = True  # neighbouring word pairs
     doc_window: int = 150  # tokens either side searched for other mentions of a word (0: off)
+    clusters: bool = False  # word2vec k-means clusters of the word and its stem (clusters.bin)
+    votes: bool = False  # nearest-neighbour type votes of the word or its stem (votes.bin)
 
     def to_json(self) -> dict[str, Any]:
         """Return the configuration as JSON-ready values (for ``meta.json``)."""
@@ -157,7 +157,7 @@ class FeatureExtractor:
             cats = self.lexicon.word_categories(form)
             gz = ["g=" + c for c in sorted(cats)]
             base = st[2:] if st.startswith(_AL) else st
-            for suffix in _NISBA_SUFFIXES:
+            for suffix in NISBA_SUFFIXES:
                 if base.endswith(suffix) and len(base) > len(suffix) + 2:
                     base = base[: -len(suffix)]
                     break
@@ -176,6 +176,16 @@ class FeatureExtractor:
             own.append("dr=" + str(max(-3, min(3, (z_def - z_bare) // 5))))
             ctx.append("f=" + _bin(z_tok))
         bare = st[2:] if st.startswith(_AL) else st
+        if cfg.clusters and self.lexicon.clusters is not None:
+            own_k, ctx_k = self._cluster_features(form, st, bare)
+            own += own_k
+            ctx += ctx_k
+        if cfg.votes and self.lexicon.votes is not None:
+            table = self.lexicon.votes
+            vote = table.get(form) or table.get(st) or table.get(_AL + bare)
+            own.append("nn=" + (vote_feature(vote[0]) if vote else "none"))
+            if vote:
+                ctx.append("nn=" + vote_feature(vote[0]))
         gcats = tuple(c for c in ctx if c.startswith("g="))
         # Interned: the same feature strings recur across thousands of cached words.
         intern = sys.intern
@@ -191,6 +201,28 @@ class FeatureExtractor:
             cats=gcats,
             wordlike=shape in ("a", "l", "L", "Ll"),
         )
+
+    def _cluster_features(self, form: str, st: str, bare: str) -> tuple[list[str], list[str]]:
+        """Return the cluster features of a word (own, and those its neighbours see).
+
+        The word as written (clitics and all: wa-Trump is used unlike Trump) at every granularity,
+        and its stem's clusters (the stem with the article when that is how news writes it).
+        """
+        table = self.lexicon.clusters
+        assert table is not None
+        word = table.get(form)
+        stem = table.get(st) or table.get(_AL + bare) or table.get(bare)
+        own: list[str] = []
+        ctx: list[str] = []
+        if word is None:
+            own.append("k=none")
+        else:
+            own += [f"k{size}={c}" for size, c in zip(table.sizes, word, strict=True)]
+            ctx += [f"k{size}={c}" for size, c in zip(table.sizes[:2], word[:2], strict=False)]
+        if stem is not None and st != form:
+            own += [f"ks{size}={c}" for size, c in zip(table.sizes, stem, strict=True)]
+            ctx += [f"ks{size}={c}" for size, c in zip(table.sizes[:1], stem[:1], strict=False)]
+        return own, ctx
 
     def sentences(self, sentences: list[list[str]]) -> list[list[list[str]]]:
         """Return one feature list per token of each sentence, adding document features.

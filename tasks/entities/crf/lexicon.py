@@ -26,15 +26,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from khabar.tasks.entities.crf.clusters import ClusterTable
 from khabar.tasks.normalise import match_form
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
+VOTES_FILE = "votes.bin"
 WORDFREQ_FILE = "wordfreq.bin"
 
 _AL = "\u0627\u0644"  # the definite article
 _CONJ = "\u0648\u0641"  # wa-, fa-
 _PREP = "\u0628\u0644\u0643"  # bi-, li-, ka-
 _LAM = "\u0644"
+
+# Endings of a nisba adjective's forms, stripped to find its base: -a(t), -iin, -uun, -aan, -at (match form).
+NISBA_SUFFIXES = ("\u064a\u0646", "\u0648\u0646", "\u0627\u0646", "\u0627\u062a", "\u0647")
 
 # Longest gazetteer phrase, in words, that the matcher tries.
 MAX_PHRASE = 6
@@ -142,6 +147,8 @@ class Lexicon:
     phrases: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     zipf: dict[str, int] = field(default_factory=dict)  # match form -> zipf*10, when building
     freq: FrequencyTable = field(init=False)  # ``zipf`` as compact hashes: what lookups use
+    clusters: ClusterTable | None = None  # word2vec clusters of news words (``clusters.py``), when built
+    votes: ClusterTable | None = None  # nearest-neighbour type votes (``neighbours.py``), made at training
     _first: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -162,7 +169,8 @@ class Lexicon:
                         raw.setdefault(tuple(phrase.split(" ")), set()).add(cat)
         wf = folder / WORDFREQ_FILE
         freq = FrequencyTable.from_bytes(wf.read_bytes()) if wf.exists() else FrequencyTable()
-        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()})
+        lexicon = cls(phrases={k: frozenset(v) for k, v in raw.items()}, clusters=ClusterTable.load(folder),
+                      votes=ClusterTable.load(folder, VOTES_FILE))
         lexicon.freq = freq
         return lexicon
 
@@ -171,7 +179,8 @@ class Lexicon:
         drop = frozenset(categories)
         if not drop:
             return self
-        kept = type(self)(phrases={p: cats - drop for p, cats in self.phrases.items() if cats - drop})
+        kept = type(self)(phrases={p: cats - drop for p, cats in self.phrases.items() if cats - drop},
+                          clusters=self.clusters, votes=self.votes)
         kept.freq = self.freq
         return kept
 
@@ -186,6 +195,10 @@ class Lexicon:
         ) as fh:
             fh.write("".join(rows).encode("utf-8"))
         (folder / WORDFREQ_FILE).write_bytes(self.freq.to_bytes())
+        if self.clusters is not None:
+            self.clusters.save(folder)
+        if self.votes is not None:
+            self.votes.save(folder, VOTES_FILE)
 
     def word_categories(self, form: str) -> frozenset[str]:
         """Return the categories of the one-word phrase that a reading of ``form`` matches."""
@@ -224,6 +237,24 @@ class Lexicon:
             else:
                 i += 1
         return out
+
+    def is_nisba(self, form: str) -> bool:
+        """Return whether the match-form word (al- allowed) is a relational adjective of a country or
+        language in any gender or number (suri, suriyya, al-suriyyun: "Syrian"), and not itself a name
+        (al-Sa'udiyya, Saudi Arabia, is a country)."""
+        if self.is_name(form, "LOC"):
+            return False
+        base = form[len(_AL) :] if form.startswith(_AL) and len(form) > len(_AL) + 2 else form
+        if "NISBA" in self.phrases.get((base,), ()):
+            return True
+        for suffix in NISBA_SUFFIXES:
+            if base.endswith(suffix) and len(base) > len(suffix) + 2:
+                return "NISBA" in self.phrases.get((base[: -len(suffix)],), ())
+        return False
+
+    def in_news(self, form: str) -> bool:
+        """Return whether the match-form word was seen often enough in news to be clustered (False without clusters)."""
+        return self.clusters is not None and self.clusters.get(form) is not None
 
     def zipf_of(self, form: str) -> int:
         """Return zipf*10 of a match-form word in general text (0 when it is rare or unknown)."""

@@ -14,6 +14,10 @@ from khabar.tasks.entities.crf.lexicon import Lexicon
 MODEL_FILE = "model.crfsuite"
 META_FILE = "meta.json"
 DEFAULT_MODEL_DIR = Path(__file__).with_name("model")
+# The previous default, without word clusters: faster, lower F1 (README, MODEL_CARD).
+FAST_MODEL_DIR = Path(__file__).with_name("model_fast")
+# Models shipped in the package, by the names ``--model`` / ``KHABAR_NER_MODEL_PATH`` accept.
+MODELS = {"default": DEFAULT_MODEL_DIR, "fast": FAST_MODEL_DIR}
 
 
 class CrfRecogniser:
@@ -55,6 +59,13 @@ class CrfRecogniser:
         return [self._decode(self._tagger.tag(x)) if x else [] for x in feats]
 
 
+def model_dir(path: str | Path | None = None) -> Path:
+    """Return the folder of model ``path``: a shipped model's name (``MODELS``), a folder, or None (the default)."""
+    if path is None:
+        return DEFAULT_MODEL_DIR
+    return MODELS.get(str(path), Path(path))
+
+
 def load_crf(path: str | Path | None = None) -> CrfRecogniser:
-    """Return the CRF recogniser in ``path``, or the committed model when ``path`` is None."""
-    return CrfRecogniser.from_path(path or DEFAULT_MODEL_DIR)
+    """Return the CRF recogniser in ``path`` (a folder, or "default" or "fast"), the default model when None."""
+    return CrfRecogniser.from_path(model_dir(path))

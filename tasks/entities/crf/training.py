@@ -16,6 +16,7 @@ from typing import Any
 
 import pycrfsuite
 
+from khabar.tasks.entities.crf.clusters import ClusterTable
 from khabar.tasks.entities.crf.corpus import Sentence, read_file, split_dev, to_bioes
 from khabar.tasks.entities.crf.features import FeatureConfig, FeatureExtractor
 from khabar.tasks.entities.crf.lexicon import Lexicon
@@ -54,6 +55,34 @@ def _lexicon(lexicon_dir: Path | None, rebuild: bool) -> Lexicon:
     return Lexicon.load(lexicon_dir or DEFAULT_MODEL_DIR)
 
 
+def votes_available(lexicon: Lexicon) -> str | None:
+    """Return why nearest-neighbour votes cannot be built here (None when they can)."""
+    import importlib.util
+
+    from khabar.tasks.entities.crf.clusters_build import DEFAULT_CACHE, VECTORS_FILE
+
+    if lexicon.clusters is None:
+        return "the lexicon has no clusters.bin"
+    if importlib.util.find_spec("gensim") is None:
+        return "gensim is not installed (extra ner-clusters)"
+    if not (DEFAULT_CACHE / VECTORS_FILE).exists():
+        return f"no cached vectors at {DEFAULT_CACHE / VECTORS_FILE} (run clusters_build first)"
+    return None
+
+
+def _votes(train: Sequence[Sentence], lexicon: Lexicon) -> ClusterTable:
+    """Return the nearest-neighbour votes of the training labels (needs the cached vectors)."""
+    from gensim.models import KeyedVectors
+
+    from khabar.tasks.entities.crf.clusters_build import DEFAULT_CACHE, VECTORS_FILE
+    from khabar.tasks.entities.crf.neighbours import build_votes
+
+    vectors = DEFAULT_CACHE / VECTORS_FILE
+    if lexicon.clusters is None or not vectors.exists():
+        raise FileNotFoundError(f"votes need the word clusters and the vectors at {vectors}: run clusters_build first")
+    return build_votes(train, KeyedVectors.load(str(vectors)), lexicon.clusters)
+
+
 def train_sentences(
     train: Sequence[Sentence],
     out_path: str | Path,
@@ -68,6 +97,7 @@ def train_sentences(
     lexicon = lexicon if lexicon is not None else Lexicon.load(DEFAULT_MODEL_DIR)
     out = Path(out_path)
     out.mkdir(parents=True, exist_ok=True)
+    lexicon.votes = _votes(train, lexicon) if options.features.votes else None
     extractor = FeatureExtractor(lexicon, options.features)
     start = time.perf_counter()
     trainer = pycrfsuite.Trainer(algorithm=options.algorithm, verbose=False)
@@ -118,6 +148,7 @@ def train(
     *,
     extra_files: Sequence[str | Path] = (),
     dev_fraction: float | None = None,
+    dev_at: str = "end",
     options: TrainOptions | None = None,
     lexicon_dir: str | Path | None = None,
     rebuild_lexicon: bool = False,
@@ -134,12 +165,13 @@ def train(
     sentences = read_file(train_file)
     dev: list[Sentence] | None = read_file(dev_file) if dev_file else None
     if dev is None and dev_fraction:
-        sentences, dev = split_dev(sentences, dev_fraction)
+        sentences, dev = split_dev(sentences, dev_fraction, dev_at)
     extra: list[Sentence] = []
     for f in extra_files:
         extra.extend(read_file(f))
     lexicon = _lexicon(Path(lexicon_dir) if lexicon_dir else None, rebuild_lexicon).without(without_categories)
-    dev_name = Path(dev_file).name if dev_file else (f"final {dev_fraction:.0%} of train" if dev else None)
+    block = "final" if dev_at == "end" else "first"
+    dev_name = Path(dev_file).name if dev_file else (f"{block} {dev_fraction:.0%} of train" if dev else None)
     meta = {"data": [Path(train_file).name, *(Path(f).name for f in extra_files)], "dev": dev_name}
     return train_sentences(sentences + extra, out_path, dev=dev, options=options, lexicon=lexicon,
                            meta=meta)
