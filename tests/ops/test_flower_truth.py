@@ -81,7 +81,7 @@ def test_flower_shows_what_became_of_every_article_and_no_text(
 ) -> None:
     sentry = SentryEndpoint()
     make_worker(clean_redis.url, concurrency=2, sentry_dsn=sentry.dsn, sentry_environment="drill",
-                fault_stage="entities", fault_rate="0.5", max_retries="0")
+                release="khabar@drill-7", fault_stage="entities", fault_rate="0.5", max_retries="0")
     env = worker_env(clean_redis.url, tmp_path / "data") | {"FLOWER_BASIC_AUTH": AUTH}
     flower, base = _start_flower(env, tmp_path / "flower.log")
     store = ArticleStore(clean_redis.client())
@@ -158,6 +158,9 @@ def test_flower_shows_what_became_of_every_article_and_no_text(
         tasks = call(f"{base}/api/tasks")[1]
         assert {t["state"] for t in tasks.values()} <= ENDED, {k: t["state"] for k, t in tasks.items()
                                                                 if t["state"] not in ENDED}
+        workers = call(f"{base}/workers?json=1")[1]["data"]
+        counts = {k: sum(w.get(k, 0) for w in workers) for k in ("task-received", "task-succeeded", "task-failed")}
+        assert counts["task-received"] == counts["task-succeeded"] + counts["task-failed"], counts  # no retries here
         # 3. No article text anywhere Flower shows a task.
         assert not ARABIC.search(json.dumps(tasks, ensure_ascii=False))
         for task_id in [*tasks][:60]:
@@ -171,6 +174,7 @@ def test_flower_shows_what_became_of_every_article_and_no_text(
         time.sleep(2)  # room for an extra event, if one were coming
         assert sorted(e["tags"]["article_id"] for e in sentry.events) == sorted(exhausted)
         assert all(e["tags"]["stage"] == "entities" and e["environment"] == "drill" for e in sentry.events)
+        assert {e["release"] for e in sentry.events} == {"khabar@drill-7"}  # KHABAR_RELEASE overrides the version
         assert not ARABIC.search(json.dumps(sentry.events, ensure_ascii=False))
         # Results for the senders that wait: the article id, or the failure.
         for task_id, article_id in article_of.items():
@@ -182,3 +186,24 @@ def test_flower_shows_what_became_of_every_article_and_no_text(
     finally:
         _stop(flower)
         sentry.close()
+
+
+# What the worker's main process changes on Celery's request (argsrepr, kwargsrepr, a null kwargs mended
+# in the body handed to the child) and when (task_received, before the task-received event), as
+# written against the pinned Celery: read any change before updating these digests.
+CONTRACTS = {
+    "Request.__init__": "efdf47149cde3635",
+    "create_request_cls": "871f30fe1cfee4bf",
+}
+
+
+def test_the_celery_request_code_this_relies_on_is_the_one_it_was_written_against() -> None:
+    import hashlib
+    import inspect
+
+    from celery.worker import request
+
+    got = {name: hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()[:16]
+           for name, obj in (("Request.__init__", request.Request.__init__),
+                             ("create_request_cls", request.create_request_cls))}
+    assert got == CONTRACTS
