@@ -744,5 +744,5 @@ def _announce(d: Delivery, sender: str, task_name: str, want: bool, outcomes: di
                     events.send("task-succeeded", uuid=sender, result=saferepr(result))
                 else:
                     events.send("task-failed", uuid=sender, exception=repr(exc), traceback="")
-    except (*TRANSIENT, OSError):
+    except (*TRANSIENT, OSError):  # type: ignore[misc]  # TRANSIENT is a tuple of exception classes
         log.warning("could not end intake task %s in Flower or its result", sender)

@@ -75,8 +75,9 @@ class NotingRequest(Request):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not isinstance(self._kwargs, dict):  # the body goes to the child decoded, with kwargs mended
-            fixed = {} if self._kwargs is None else {"kwargs": type(self._kwargs).__name__}
+        given: Any = self._request_dict.get("kwargs")
+        if not isinstance(given, dict):  # the body goes to the child decoded, with kwargs mended
+            fixed = {} if given is None else {"kwargs": type(given).__name__}
             embed = self._payload[2] if len(self._payload) > 2 else {}
             self._kwargs = self._request_dict["kwargs"] = fixed
             self._body = (list(self._args or ()), fixed, embed)
