@@ -227,7 +227,8 @@ def announce_received(request: Any = None, **_: Any) -> None:
         return
     if name in (INTAKE_TASK, BATCH_TASK):
         if name == BATCH_TASK:  # its result is stored when its articles end, not when the task returns
-            request.request_dict[WANTS_RESULT] = not request.ignore_result
+            # the sender's word (the header), not request.ignore_result, which falls back on the task's
+            request.request_dict[WANTS_RESULT] = request.request_dict.get("ignore_result") is not True
             request.request_dict["ignore_result"] = True
         request._argsrepr = describe_args(name, request.args)
         kwargs = request.kwargs

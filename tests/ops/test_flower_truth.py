@@ -176,7 +176,12 @@ def test_flower_shows_what_became_of_every_article_and_no_text(
         assert all(e["tags"]["stage"] == "entities" and e["environment"] == "drill" for e in sentry.events)
         assert {e["release"] for e in sentry.events} == {"khabar@drill-7"}  # KHABAR_RELEASE overrides the version
         assert not ARABIC.search(json.dumps(sentry.events, ensure_ascii=False))
-        # Results for the senders that wait: the article id, or the failure.
+        # Results for the senders that wait: the article id, or the failure; a batch's outcomes.
+        batch_result = client.AsyncResult(batch_id)
+        if done:
+            assert batch_result.get(timeout=10) == {"done": done, "failed": failed}
+        else:
+            assert batch_result.state == "FAILURE"
         for task_id, article_id in article_of.items():
             result = client.AsyncResult(task_id)
             if status_of[article_id] == "done":
