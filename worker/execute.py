@@ -113,6 +113,7 @@ class Delivery:
     stage: str
     size: int
     started: float = field(default_factory=time.perf_counter)
+    ended: dict[str, str] = field(default_factory=dict)  # articles that ended here: id -> "done" or a reason
 
     def log(self, article_id: str, seconds: float, outcome: str) -> None:
         level = logging.INFO if outcome == "done" else logging.WARNING
@@ -128,19 +129,32 @@ class Delivery:
         with _requeue_if_redis_fails("could not record a failure"):
             self.rt.store.fail(ref.id, self.stage, reason.value, message, attempts, gen=ref.gen)
         self.log(ref.id, seconds, f"failed:{reason.value}")
-        if bug is not None:
-            report_bug(bug, ref.id, self.stage, self.task.name)
+        self.ended[ref.id] = reason.value
+        if bug is not None or reason in REPORTED:
+            report_bug(bug, ref.id, self.stage, self.task.name, f"{reason.value}: {message}")
 
 
-def report_bug(exc: BaseException, article_id: str, stage: str, task_name: str) -> None:
-    """Send one article's bug to Sentry (a no-op when Sentry is off); the task itself succeeds."""
+# Failures reported to Sentry besides bugs: trouble that is not the input's (one event per article, batch or not).
+REPORTED = frozenset({Reason.RETRIES_EXHAUSTED, Reason.TIMEOUT, Reason.CRASHED})
+
+
+def report_bug(exc: BaseException | None, article_id: str, stage: str, task_name: str, message: str = "") -> None:
+    """Send one article's failure to Sentry (a no-op when Sentry is off); the task itself succeeds."""
     import sentry_sdk
 
     with sentry_sdk.new_scope() as scope:
         scope.set_tag("article_id", article_id)
         scope.set_tag("stage", stage)
         scope.set_tag("task", task_name)
-        sentry_sdk.capture_exception(exc)
+        if exc is not None:
+            # Built here rather than by capture_exception: Sentry's dedupe would drop the events of the
+            # other articles of a message that failed with the same exception object (retries_exhausted).
+            from sentry_sdk.utils import event_from_exception
+
+            event, _ = event_from_exception(exc, client_options=sentry_sdk.get_client().options)
+            sentry_sdk.capture_event(event)
+        else:
+            sentry_sdk.capture_message(message, level="error")
 
 
 @contextmanager
@@ -164,7 +178,7 @@ def _retry(d: Delivery, refs: Sequence[Ref], exc: BaseException, attempts: dict[
     if retries >= d.rt.settings.max_retries:
         for ref in refs:
             d.record(ref, Reason.RETRIES_EXHAUSTED, f"{type(exc).__name__}: {exc} (after {retries} retries)",
-                     attempts.get(ref.id, 0))
+                     attempts.get(ref.id, 0), bug=exc)
         return
     delay = backoff(d.rt, retries)
     log.warning("transient error, retrying", extra={
@@ -190,25 +204,17 @@ def send_on(task: Task, refs: Sequence[Ref], stage: str, retries: int = 0, *, on
     """Hand articles to ``stage``: one message for all (a message per article with ``one_each``).
 
     ``retries``: the transient retries already spent on ``stage`` (a split does not renew them).
-    An article whose sender waits on a result goes to the last stage in a message of its own
-    under the id of the task the sender sent: that task's result (and its SUCCESS in Flower)
-    comes when the document is stored.
+    Each reference carries the id of the intake task its sender holds (``reply``); that task ends
+    when its articles do (``_end_senders``), never under a stage's name.
     """
     if not refs:
         return
-    last = stage == STAGE_NAMES[-1]
-    answered = [r for r in refs if r.reply] if last else []
-    rest = [r for r in refs if not r.reply] if last else list(refs)
-    groups = [[r] for r in rest] if one_each else [rest] if rest else []
+    groups = [[r] for r in refs] if one_each else [list(refs)]
     with _requeue_if_redis_fails("could not hand the articles on"), \
             task.app.producer_or_acquire() as producer, producer.batch():
         for group in groups:
             task.app.send_task(stage_task_name(stage), args=[wire(group)], producer=producer, retries=retries,
                                ignore_result=True, argsrepr=_argsrepr([r.id for r in group]), kwargsrepr="{}")
-        for ref in answered:
-            task.app.send_task(stage_task_name(stage), args=[wire([ref])], producer=producer, retries=retries,
-                               task_id=ref.reply, ignore_result=False, argsrepr=_argsrepr([ref.id]),
-                               kwargsrepr="{}")
 
 
 def resend(app: Any, store: Any, article_ids: Sequence[str], stage: str) -> None:
@@ -292,6 +298,8 @@ def _died_too_often(d: Delivery, ref: Ref, attempts: int) -> None:
     with _requeue_if_redis_fails("could not record a crash loop"):
         d.rt.store.fail(ref.id, d.stage, reason.value, message, attempts, overwrite_done=False, gen=ref.gen)
     d.log(ref.id, 0.0, f"failed:{reason.value}")
+    d.ended[ref.id] = reason.value
+    report_bug(None, ref.id, d.stage, d.task.name, f"{reason.value}: {message}")
 
 
 class _Outcomes:
@@ -334,11 +342,10 @@ def _ladder(d: Delivery, ref: Ref, attempts: int, alone: bool, out: _Outcomes, w
     return True
 
 
-def run_stage(task: Task, stage: Stage, arg: Any) -> str | None:
+def run_stage(task: Task, stage: Stage, arg: Any) -> dict[str, Any] | None:
     """Run ``stage`` over the articles of one message and hand those that succeed to the next stage.
 
-    Returns the article id when the message is the last stage of one article whose sender
-    waits on a result (see send_on), and its document was stored; else None.
+    Returns what became of each article in this stage (``outcome_of``), shown as the task's result in Flower.
     """
     rt = runtime(task.app)
     store = rt.store
@@ -356,6 +363,7 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> str | None:
     for ref, (count, status, raw) in zip(refs, begun, strict=True):
         if status == "superseded":
             d.log(ref.id, 0.0, "superseded")  # submitted again since: the new submission has its own run
+            d.ended[ref.id] = "superseded"
         elif status == "done":
             duplicates.append(ref.id)  # a duplicate delivery of a finished article: nothing to do
         else:
@@ -371,7 +379,8 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> str | None:
         with _requeue_if_redis_fails("could not split the message"):
             store.uncount_attempts([r.id for r, _ in pending], stage.name)
         send_on(task, [r for r, _ in pending], stage.name, int(task.request.retries or 0), one_each=True)
-        return None
+        _end_senders(d, refs)
+        return outcome_of(d, refs, split=[r.id for r, _ in pending])
     out = _Outcomes()
     alone = len(refs) == 1
     for n, (ref, raw) in enumerate(pending):
@@ -389,8 +398,12 @@ def run_stage(task: Task, stage: Stage, arg: Any) -> str | None:
             out.unrun = [r for r, _ in pending[n:]]
             break
     survivors = _store_and_hand_on(d, stage, out, attempts)
-    answer = [r for r in survivors if r.reply and r.reply == task.request.id]
-    return answer[0].id if answer and len(refs) == 1 else None
+    if stage is STAGES[-1]:
+        d.ended.update((r.id, "done") for r in survivors)
+    _end_senders(d, refs)
+    return outcome_of(d, refs, done=[r.id for r in survivors],
+                      retried=[r.id for r, _ in out.transient if r.id not in d.ended],
+                      split=[r.id for r in out.unrun])
 
 
 def _compute(rt: Runtime, stage: Stage, fields: tuple[str, ...], raw: list[bytes | None]) -> tuple[bytes, dict]:
@@ -421,6 +434,7 @@ def _store_and_hand_on(d: Delivery, stage: Stage, out: _Outcomes, attempts: dict
     for (ref, _, _), kept in zip(out.done, stored, strict=True):
         if not kept:
             d.log(ref.id, 0.0, "superseded")
+            d.ended[ref.id] = "superseded"
     if out.transient:
         _retry(d, [r for r, _ in out.transient], out.transient[0][1], attempts)
     if out.unrun:
@@ -482,12 +496,12 @@ class Submission(NamedTuple):
 REQUEUE = "requeue"  # what take_in returns when its messages must go back to their queue whole
 
 
-def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
+def take_in(task: Task, subs: Sequence[Submission]) -> dict[str, Any]:
     """Validate and store submissions (from one message or many); send the stored ones to the first stage.
 
-    A sender that waits on a result (``reply``) gets the rejection of its payload stored as
-    the result, or, once the document is stored, the article id from the last stage.
-    Returns the reply ids the last stage will answer.
+    Each intake message's task id ends once all its articles have (``_end_senders``): SUCCESS or
+    FAILURE in Flower, and the result a sender that waits (``reply``) gets.
+    Returns what became of each article here (``outcome_of``).
     """
     rt = runtime(task.app)
     store = rt.store
@@ -497,20 +511,25 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
         counts = dict(zip(messages, store.count_attempts(messages, INTAKE), strict=True))
     except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
         _retry_intake(d, subs, exc)
-        return set()
+        if d.ended:  # out of retries: recorded, so its task ends
+            _open_senders(d, subs, {s.name: s.message for s in subs}, [])
+        return outcome_of(d, [], retried=[s.name for s in subs])
     if len(subs) > 1 and any(c > 1 for c in counts.values()):
         # A worker died on these payloads: each goes on in a message of its own, counted on its own.
         log.warning("message delivered again after a worker died: splitting it", extra={"articles": len(subs)})
         _send_payloads(task, subs)
         _clear(store, messages, INTAKE)
-        return set()
+        return outcome_of(d, [], split=[s.name for s in subs])
     if len(subs) == 1 and counts[messages[0]] > rt.settings.max_redeliveries + 1:
         _died_too_often(d, Ref(subs[0].name), counts[messages[0]])
         _clear(store, messages, INTAKE)
-        return set()
+        _open_senders(d, subs, {subs[0].name: subs[0].message}, [])
+        return outcome_of(d, [])
     articles: dict[str, tuple[Article, Submission]] = {}
+    owner: dict[str, str] = {}  # article id -> the intake message that carried it
     for n, sub in enumerate(subs):
         ref = Ref(sub.name, f"{sub.message}.{sub.position}")
+        owner[ref.id] = sub.message
         started = time.perf_counter()
         try:
             if isinstance(sub.payload, Malformed):
@@ -521,8 +540,7 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
             with _requeue_if_redis_fails("could not record a rejection"):
                 store.reject(ref.id, INTAKE, exc.reason.value, exc.detail, ref.gen, _submitted(sub))
             d.log(ref.id, time.perf_counter() - started, f"failed:{exc.reason.value}")
-            if sub.reply:
-                task.backend.mark_as_failure(sub.reply, exc)
+            d.ended[ref.id] = exc.reason.value
             continue
         except SoftTimeLimitExceeded:
             if len(subs) == 1:
@@ -540,8 +558,9 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
             continue
         articles.pop(article.id, None)  # the same id twice: the later payload wins here (and in Redis)
         articles[article.id] = (article, sub)
+        owner[article.id] = sub.message
         d.log(article.id, time.perf_counter() - started, "done")
-    answered: set[str] = set()
+    refs: list[Ref] = []
     if articles:
         items = [(a, content_hash(a.kind, a.content), f"{sub.message}.{sub.position}", _submitted(sub))
                  for a, sub in articles.values()]
@@ -549,16 +568,22 @@ def take_in(task: Task, subs: Sequence[Submission]) -> set[str]:
             stored = store.put_articles(items, stages=(INTAKE, *STAGE_NAMES))
         except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
             _retry_intake(d, subs, exc)
-            return set()
-        refs = [Ref(a.id, gen, articles[a.id][1].reply)
+            if d.ended:
+                _open_senders(d, subs, owner, [])
+            return outcome_of(d, [], retried=[s.name for s in subs])
+        refs = [Ref(a.id, gen, articles[a.id][1].message)
                 for (a, _, gen, _), kept in zip(items, stored, strict=True) if kept]
-        answered = {r.reply for r in refs if r.reply}
+        d.ended.update((a.id, "superseded") for (a, _, _, _), kept in zip(items, stored, strict=True) if not kept)
+        # Before the first stage can end any of them: each intake message's articles are counted.
+        _open_senders(d, subs, owner, refs)
         # A sender may have sent more than a worker runs at once: one message per batch_size articles.
         sizes = {a.id: len(a.content.encode("utf-8", "surrogatepass")) for a, _, _, _ in items}
         for group in chunks(refs, rt.settings.batch_size, rt.settings.batch_bytes, size_of=lambda r: sizes[r.id]):
             send_on(task, group, STAGE_NAMES[0])
+    else:
+        _open_senders(d, subs, owner, [])
     _clear(store, messages, INTAKE)
-    return answered
+    return outcome_of(d, [], done=[r.id for r in refs])
 
 
 def _submitted(sub: Submission) -> str:
@@ -583,7 +608,7 @@ def _retry_intake(d: Delivery, subs: Sequence[Submission], exc: BaseException) -
             _send_payloads(d.task, subs)  # each goes on alone, to be retried and recorded on its own
             return
         d.record(Ref(subs[0].name), Reason.RETRIES_EXHAUSTED,
-                 f"{type(exc).__name__}: {exc} (after {retries} retries)", 0)
+                 f"{type(exc).__name__}: {exc} (after {retries} retries)", 0, bug=exc)
         return
     delay = backoff(d.rt, retries)
     log.warning("transient error at intake, retrying", extra={
@@ -591,3 +616,133 @@ def _retry_intake(d: Delivery, subs: Sequence[Submission], exc: BaseException) -
     with _requeue_if_redis_fails("could not send the intake retry"):
         d.task.app.send_task(BATCH_TASK, args=[[s.payload for s in subs]], countdown=delay, retries=retries + 1,
                              ignore_result=True, argsrepr=f"[[{len(subs)} payload(s)]]", kwargsrepr="{}")
+
+
+# --- what the task id a sender holds shows (Flower, results) --------------------------
+# An intake message's task id (khabar.process_article, khabar.process_batch) ends once every
+# article it carried has ended, at whatever stage: the worker then sends its task-succeeded or
+# task-failed event (Flower) and, if the sender waits, stores its result.  The count of articles
+# still going lives in Redis (``<prefix>:sender:<task id>``): stage messages carry the intake
+# task id beside each article (``Ref.reply``), and the delivery that ends the last one ends the task.
+
+SENDER_TTL = 7 * 24 * 3600  # a count whose articles never end (a message lost and swept) goes away
+_END_SENDER = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local n = 1
+for i = 1, #ARGV, 2 do
+  if redis.call('HSETNX', KEYS[1], 'a:' .. ARGV[i], ARGV[i + 1]) == 1 then
+    n = redis.call('HINCRBY', KEYS[1], 'pending', -1)
+  end
+end
+if n > 0 then return false end
+local all = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return all
+"""
+
+
+class ArticleFailed(Exception):
+    """How an intake task whose articles all failed shows in Flower and in its result: ids and reasons only."""
+
+
+def outcome_of(d: Delivery, refs: Sequence[Ref], *, done: Sequence[str] = (), retried: Sequence[str] = (),
+               split: Sequence[str] = ()) -> dict[str, Any]:
+    """A task's result: ``{"done": [...], "failed": {id: reason}}`` (and ``retried``, ``split`` when any)."""
+    out: dict[str, Any] = {"done": list(dict.fromkeys(done)),
+                           "failed": {i: o for i, o in d.ended.items() if o != "done"}}
+    if retried:
+        out["retried"] = list(retried)
+    if split:
+        out["split"] = list(split)
+    return out
+
+
+def _sender_key(d: Delivery, task_id: str) -> str:
+    return f"{d.rt.store.prefix}:sender:{task_id}"
+
+
+def _open_senders(d: Delivery, subs: Sequence[Submission], owner: dict[str, str], stored: Sequence[Ref]) -> None:
+    """Count each intake message's stored articles; a message none of whose articles went on ends now."""
+    going: dict[str, int] = {}
+    for ref in stored:
+        going[ref.reply] = going.get(ref.reply, 0) + 1
+    ended: dict[str, dict[str, str]] = {}
+    for article_id, outcome in d.ended.items():
+        if article_id in owner:
+            ended.setdefault(owner[article_id], {})[article_id] = outcome
+    messages = {s.message: s for s in subs}
+    try:
+        pipe = d.rt.store.r.pipeline(transaction=False)
+        for message, sub in messages.items():
+            if going.get(message):
+                fields = {"pending": going[message], "want": "1" if sub.reply else "", "task": d.task.name,
+                          **{f"a:{i}": o for i, o in ended.get(message, {}).items()}}
+                pipe.hset(_sender_key(d, message), mapping=fields)
+                pipe.expire(_sender_key(d, message), SENDER_TTL)
+        pipe.execute()
+    except TRANSIENT:
+        log.warning("could not count the articles of intake messages: their task ids will not end in Flower")
+    for message, sub in messages.items():
+        if not going.get(message):
+            _announce(d, message, d.task.name, bool(sub.reply), ended.get(message, {}))
+
+
+def _end_senders(d: Delivery, refs: Sequence[Ref]) -> None:
+    """Count down the intake messages of the articles that ended in this delivery; end those that reach 0."""
+    by_sender: dict[str, list[str]] = {}
+    for ref in refs:
+        if ref.reply and ref.id in d.ended:
+            by_sender.setdefault(ref.reply, []).extend((ref.id, d.ended[ref.id]))
+    if not by_sender:
+        return
+    try:
+        script = d.rt.store.r.register_script(_END_SENDER)
+        pipe = d.rt.store.r.pipeline(transaction=False)
+        for sender, argv in by_sender.items():
+            script(keys=[_sender_key(d, sender)], args=argv, client=pipe)
+        replies = pipe.execute()
+    except TRANSIENT:
+        log.warning("could not count down intake messages: their task ids may not end in Flower")
+        return
+    for sender, reply in zip(by_sender, replies, strict=True):
+        if reply:
+            fields = {_s(k): _s(v) for k, v in zip(reply[::2], reply[1::2], strict=True)}
+            _announce(d, sender, fields.get("task", BATCH_TASK), bool(fields.get("want")),
+                      {k[2:]: v for k, v in fields.items() if k.startswith("a:")})
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _announce(d: Delivery, sender: str, task_name: str, want: bool, outcomes: dict[str, str]) -> None:
+    """End the intake task ``sender``: its event for Flower, and its result when its sender waits on one.
+
+    ``khabar.process_article``: SUCCESS with the article id, or FAILURE naming the reason.
+    ``khabar.process_batch``: SUCCESS with ``{"done": [...], "failed": {id: reason}}``, or FAILURE
+    when every article failed (the same ids and reasons in the exception).
+    """
+    from celery.utils.saferepr import saferepr
+
+    done = [i for i, o in outcomes.items() if o == "done"]
+    failed = {i: o for i, o in outcomes.items() if o != "done"}
+    single = task_name == INTAKE_TASK
+    result: Any = (done[0] if done else None) if single else {"done": done, "failed": failed}
+    exc = None if done else ArticleFailed(
+        "; ".join(f"{i}: {o}" for i, o in failed.items()) if single or len(failed) <= 20
+        else f"every article failed ({len(failed)}): " + json.dumps(failed)[:2000])
+    try:
+        if want:
+            if exc is None:
+                d.task.backend.mark_as_done(sender, result)
+            else:
+                d.task.backend.mark_as_failure(sender, exc)
+        if d.task.app.conf.worker_send_task_events:
+            hostname = getattr(d.task.request, "hostname", None)
+            with d.task.app.events.default_dispatcher(hostname=hostname) as events:
+                if exc is None:
+                    events.send("task-succeeded", uuid=sender, result=saferepr(result))
+                else:
+                    events.send("task-failed", uuid=sender, exception=repr(exc), traceback="")
+    except (*TRANSIENT, OSError):  # type: ignore[misc]  # TRANSIENT is a tuple of exception classes
+        log.warning("could not end intake task %s in Flower or its result", sender)

@@ -16,6 +16,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import Reject, Retry
+from celery.signals import task_received
 from celery.worker.request import Request
 from celery_batches import Batches, SimpleRequest
 from celery_batches.trace import apply_batches_task
@@ -28,6 +29,7 @@ from khabar.worker.routing import BATCH_TASK, INTAKE_TASK, stage_of_task, stage_
 from khabar.worker.runtime import main_store, settings_of
 
 log = logging.getLogger("khabar.tasks")
+WANTS_RESULT = "khabar_wants_result"  # request field: the sender of a khabar.process_batch waits on its result
 NOT_NOTED: tuple[type[BaseException], ...] = (*TRANSIENT, InvalidArticle)  # Redis away, or a message not ours
 
 
@@ -58,12 +60,28 @@ def note_hard_timeout(task: Task, task_id: str, args: Any) -> None:
 
 
 class NotingRequest(Request):  # type: ignore[misc]
-    """Celery's request (in the main process), noting hard time limits (Celery's documented custom-request seam)."""
+    """Celery's request (in the main process), noting hard time limits (Celery's documented custom-request seam).
+
+    It also hands a message whose keyword arguments are not a mapping (``null`` from celery-node
+    without kwargs) to the task instead of letting Celery's trace fail it before any khabar code
+    runs (which only logs it): ``null`` is read as no keyword arguments; anything else as a keyword
+    argument khabar's tasks do not take, so the task records the payload as ``malformed_payload``.
+    """
 
     def on_timeout(self, soft: bool, timeout: float) -> None:
         super().on_timeout(soft, timeout)
         if not soft:
             note_hard_timeout(self.task, self.id, self.args)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        given: Any = self._request_dict.get("kwargs")
+        if not isinstance(given, dict):  # the body goes to the child decoded, with kwargs mended
+            fixed = {} if given is None else {"kwargs": type(given).__name__}
+            embed = self._payload[2] if len(self._payload) > 2 else {}
+            self._kwargs = self._request_dict["kwargs"] = fixed
+            self._body = (list(self._args or ()), fixed, embed)
+            self._decoded, self._content_type, self._content_encoding = True, None, None
 
 
 class KhabarTask(Task):  # type: ignore[misc]
@@ -71,6 +89,11 @@ class KhabarTask(Task):  # type: ignore[misc]
 
 
 class Coalescing(Batches):  # type: ignore[misc]
+    # Celery's own events for the intake tasks are off: the worker sends their task-received (with
+    # ids and sizes, no text: ``announce_received``) and ends them when their articles end
+    # (``khabar.worker.execute._announce``).  celery-batches sends none of its own.
+    send_events = False
+
     """celery-batches' buffering task: the main process gathers ``khabar.process_article`` messages
     and hands up to ``batch_size`` of them to one child after at most ``intake_flush_seconds``.
 
@@ -111,8 +134,12 @@ def process_article(self: Task, requests: list[Any]) -> str | None:
     """Take articles sent one per message in, together; each sender's result (unless it asked for none)
     is its article id once the document is stored, or its rejection."""
     subs = []
+    if requests and getattr(requests[0], "hostname", None):
+        self.request.hostname = requests[0].hostname  # the worker that ends these tasks in Flower
     for request in requests:
-        args, kwargs = list(request.args or ()), dict(request.kwargs or {})
+        raw = request.kwargs
+        kwargs = raw if isinstance(raw, dict) else {} if raw is None else {"kwargs": type(raw).__name__}
+        args = list(request.args or ())
         payload: Any = args[0] if len(args) == 1 and not kwargs else Malformed(
             f"khabar.process_article takes one argument, the payload; got {len(args)} positional and "
             f"{len(kwargs)} keyword argument(s)")
@@ -128,9 +155,13 @@ def process_article(self: Task, requests: list[Any]) -> str | None:
     return None
 
 
-@shared_task(name=BATCH_TASK, bind=True, base=KhabarTask, throws=EXPECTED, ignore_result=True)
+class IntakeTask(KhabarTask):
+    send_events = False  # as for Coalescing: the worker sends this task's events itself
+
+
+@shared_task(name=BATCH_TASK, bind=True, base=IntakeTask, throws=EXPECTED, ignore_result=True)
 def process_batch(self: Task, *args: Any, **kwargs: Any) -> None:
-    """Take many articles in, each kept apart from the others."""
+    """Take many articles in, each kept apart from the others; the task ends when they all have."""
     payloads = args[0] if len(args) == 1 and not kwargs else None
     if not isinstance(payloads, list) or not payloads:
         what = f" (a {type(payloads).__name__})" if payloads is not None else ""
@@ -138,12 +169,14 @@ def process_batch(self: Task, *args: Any, **kwargs: Any) -> None:
                               f"{len(args)} positional and {len(kwargs)} keyword argument(s){what}")]
     task_id, received = str(self.request.id), int(self.request.get(RECEIVED) or 0)
     retries = int(self.request.retries or 0)
-    take_in(self, [Submission(p, task_id, n, len(payloads), received=received, retries=retries)
+    # Celery stores no result when the task returns (see announce_received): the result comes when the articles end.
+    reply = task_id if self.request.get(WANTS_RESULT) else ""
+    take_in(self, [Submission(p, task_id, n, len(payloads), reply=reply, received=received, retries=retries)
                    for n, p in enumerate(payloads)])
 
 
 def _register(stage: Stage) -> Task:
-    def run(self: Task, refs: Any) -> str | None:
+    def run(self: Task, refs: Any) -> dict[str, Any] | None:
         return run_stage(self, stage, refs)
 
     run.__name__ = f"stage_{stage.name}"
@@ -153,3 +186,66 @@ def _register(stage: Stage) -> Task:
 
 
 stage_tasks = {stage.name: _register(stage) for stage in STAGES}
+
+
+# --- what Flower shows of an intake message: ids and sizes, never article text ----------------
+
+
+def describe_payload(payload: Any) -> dict[str, Any] | str:
+    """A payload as Flower may show it: its id and how long its text is."""
+    if not isinstance(payload, dict):
+        return f"<{type(payload).__name__}>"
+    out: dict[str, Any] = {"id": usable_id(payload) or None}
+    for key in ("text", "html"):
+        if isinstance(payload.get(key), str):
+            out[key + "_chars"] = len(payload[key])
+    return out
+
+
+def describe_args(task_name: str, args: Any) -> str:
+    """``argsrepr`` of an intake message: ids and sizes of its payloads (at most 5 named)."""
+    args = list(args) if isinstance(args, list | tuple) else [args]
+    if task_name == BATCH_TASK and len(args) == 1 and isinstance(args[0], list):
+        items = args[0]
+        shown: list[Any] = [describe_payload(p) for p in items[:5]]
+        if len(items) > 5:
+            shown.append(f"... {len(items) - 5} more")
+        return repr([shown])
+    return repr([describe_payload(a) for a in args[:5]])
+
+
+@task_received.connect(weak=False)
+def announce_received(request: Any = None, **_: Any) -> None:
+    """In the worker's main process: hide article text from every khabar task Flower shows, and send
+    the intake tasks' task-received event (Celery's own is off for them, see ``Coalescing``).
+
+    Whatever a sender put in ``argsrepr``/``kwargsrepr`` (a plain Celery client puts the payload
+    itself), an intake task shows its payloads' ids and sizes, and no keyword argument values.
+    """
+    name = getattr(request, "name", None)
+    if not isinstance(name, str) or not name.startswith("khabar."):
+        return
+    if name in (INTAKE_TASK, BATCH_TASK):
+        if name == BATCH_TASK:  # its result is stored when its articles end, not when the task returns
+            # the sender's word (the header), not request.ignore_result, which falls back on the task's
+            request.request_dict[WANTS_RESULT] = request.request_dict.get("ignore_result") is not True
+            request.request_dict["ignore_result"] = True
+        request._argsrepr = describe_args(name, request.args)
+        kwargs = request.kwargs
+        request._kwargsrepr = repr(sorted(kwargs)) if isinstance(kwargs, dict) and kwargs else "{}"
+        eventer = request.eventer
+        if eventer is not None and eventer.enabled:
+            eventer.send("task-received", uuid=request.id, name=name, args=request._argsrepr,
+                         kwargs=request._kwargsrepr, root_id=request.root_id, parent_id=request.parent_id,
+                         retries=request.request_dict.get("retries", 0))
+    elif stage_of_task(name) is not None:
+        request._argsrepr = repr([[[r.id, r.gen] for r in refs_of(request.args[0])]]) if _refs_ok(request) else \
+            f"<{len(request.args or ())} argument(s)>"
+        request._kwargsrepr = "{}"
+
+
+def _refs_ok(request: Any) -> bool:
+    try:
+        return len(request.args or ()) == 1 and bool(refs_of(request.args[0]))
+    except InvalidArticle:
+        return False

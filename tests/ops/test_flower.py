@@ -66,7 +66,7 @@ def test_tasks_sent_through_flower_succeed_and_show_in_its_task_list(
             states = {t: tasks.get(t, {}).get("state") for t in task_ids}
             return tasks if set(states.values()) == {"SUCCESS"} else None
 
-        # The chain's last stage takes the intake task's id: SUCCESS means the pipeline ran.
+        # The id the sender holds ends SUCCESS when its article is done (khabar.worker.execute._announce).
         wait_until(all_succeeded, 120, "the tasks to show SUCCESS in Flower", every=0.5)
         store = ArticleStore(clean_redis.client())
         assert {store.status(article_id) for article_id in task_ids.values()} == {"done"}
