@@ -29,7 +29,7 @@ recogniser without one (``bert``, ``gazetteer``) gets only the first rule:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from khabar.tasks.entities.filters import common_noun
@@ -99,20 +99,24 @@ def _join_split_names(words: Sequence[str], spans: list[TokenSpan], lexicon: Wor
     return out
 
 
-def _preposition_and_noun(word: str, lexicon: WordKnowledge) -> bool:
-    """Return whether ``word`` is a preposition clitic before a common noun without the article."""
+def _prepositional_readings(word: str, lexicon: WordKnowledge) -> Iterator[tuple[str, str]]:
+    """Yield (the word's form, the form after a preposition clitic) for each reading of ``word`` as
+    li-/bi-/ka- before another word; nothing when the whole word is a known name."""
     form = match_form(word)
     if lexicon.is_name(form):
-        return False
+        return
     for run in clitic_runs(word):
-        if run[-1] not in _PREPOSITIONS:
-            continue
-        rest = match_form(clitic_reading(word, run)[2])
-        if rest.startswith(_ARTICLE) or lexicon.is_name(rest):
-            continue
-        if common_noun(rest, lexicon) and lexicon.zipf_of(form) < lexicon.zipf_of(rest):
-            return True
-    return False
+        if run[-1] in _PREPOSITIONS:
+            yield form, match_form(clitic_reading(word, run)[2])
+
+
+def _preposition_and_noun(word: str, lexicon: WordKnowledge) -> bool:
+    """Return whether ``word`` is a preposition clitic before a common noun without the article."""
+    return any(
+        not rest.startswith(_ARTICLE) and not lexicon.is_name(rest) and common_noun(rest, lexicon)
+        and lexicon.zipf_of(form) < lexicon.zipf_of(rest)
+        for form, rest in _prepositional_readings(word, lexicon)
+    )
 
 
 def _stem(word: str) -> str:
@@ -161,16 +165,10 @@ def _trim_person(words: Sequence[str], sp: TokenSpan, lexicon: WordKnowledge) ->
 
 def _preposition_and_word(word: str, lexicon: WordKnowledge) -> bool:
     """Return whether ``word`` reads as li-/bi-/ka- before a known word (no name), more common than it."""
-    form = match_form(word)
-    if lexicon.is_name(form):
-        return False
-    for run in clitic_runs(word):
-        if run[-1] not in _PREPOSITIONS:
-            continue
-        rest = match_form(clitic_reading(word, run)[2])
-        if len(rest) >= 3 and not lexicon.is_name(rest) and lexicon.zipf_of(rest) > lexicon.zipf_of(form):
-            return True
-    return False
+    return any(
+        len(rest) >= 3 and not lexicon.is_name(rest) and lexicon.zipf_of(rest) > lexicon.zipf_of(form)
+        for form, rest in _prepositional_readings(word, lexicon)
+    )
 
 
 def _head(word: str, heads: frozenset[str]) -> bool:
