@@ -21,9 +21,9 @@ from khabar.tasks.records import Article, Normalised
 
 # "1": CAMeL-based cleaning (presentation forms, NFC, bidi and control characters,
 # line ends, digit punctuation), character references decoded in HTML.
-# Not bumped for the bounds of khabar.tasks.bounds (runs of marks and punctuation cut, a text
-# with no Arabic letter left refused): no real article's output changes, so none need run again.
-VERSION = "1"
+# 2: stray control characters are removed and counted (they made a real article `not_text`);
+# runs of marks and punctuation are cut (khabar.tasks.bounds).
+VERSION = "2"
 
 _ARABIC_LETTER = re.compile(f"[{ranges_class(ARABIC_LETTER_RANGES)}]")  # tatweel is not one
 
