@@ -27,7 +27,7 @@ from khabar.worker import softlimit, upstream
 SOURCES = {
     # khabar.worker.upstream.install_soft_timeout_handler: billiard installs the module global at fork.
     "billiard.pool.Worker.after_fork": (billiard.pool.Worker.after_fork, "2210e993814bfebb"),
-    "billiard.pool.soft_timeout_sighandler": (billiard.pool.soft_timeout_sighandler, "e3cbe45f62ec3e28"),
+    "billiard.pool.soft_timeout_sighandler": (upstream.BILLIARD_SOFT_TIMEOUT_SIGHANDLER, "e3cbe45f62ec3e28"),
     # khabar.worker.upstream.use_transport_for_redis_urls: "redis+socket://" takes the transport "redis".
     "kombu.connection.Connection.__init__": (Connection.__init__, "e9c58f881d0ae418"),
     "kombu.transport.resolve_transport": (kombu.transport.resolve_transport, "893e374138296443"),

@@ -35,6 +35,11 @@ PINNED = {"celery": "5.7.0", "kombu": "5.7.0", "billiard": "4.3.2", "redis": "8.
 
 UNACKED_KEY = "unacked"  # kombu.transport.redis.Channel.unacked_key
 
+# billiard's own handler, as found before install_soft_timeout_handler replaced it in this process
+# (the contract test reads its source: an app built earlier in the same process has patched it).
+BILLIARD_SOFT_TIMEOUT_SIGHANDLER = billiard.pool.soft_timeout_sighandler
+
+
 def install_soft_timeout_handler(handler: Callable[[int, Any], None]) -> None:
     """Make pool processes forked from now on install ``handler`` for the soft time limit."""
     billiard.pool.soft_timeout_sighandler = handler
