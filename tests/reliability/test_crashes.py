@@ -19,8 +19,9 @@ from tests.reliability.helpers import (
     wait_until,
 )
 
-# Every stage sleeps a little, so a kill almost always lands in the middle of one.
-SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.03"}
+# Every stage of every article sleeps a little, so a kill almost always lands in the middle of one,
+# and the run lasts long enough for all the kills even when coalesced intake takes many articles at once.
+SLOW_STAGES = {"fault_stage": "*", "fault_sleep": "0.08"}
 
 
 def _kill_a_child(worker, store: ArticleStore, ids: list[str], progress: int, killed: set[int]) -> None:
