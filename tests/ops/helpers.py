@@ -43,10 +43,14 @@ def khabar_popen(env: dict[str, str], *args: str, stderr: Any = subprocess.PIPE)
 
 
 def queued(client: redis.Redis) -> int:
-    """Messages waiting in khabar's queues (intake and every stage)."""
+    """Messages held in Redis for khabar: waiting in its queues (intake and every stage), or fetched by a
+    worker and not yet acknowledged (a fast worker prefetches, so the queues alone are often empty)."""
+    from khabar.worker.upstream import UNACKED_KEY
+
     pipe = client.pipeline(transaction=False)
     for q in QUEUES:
         pipe.llen(q)
+    pipe.hlen(UNACKED_KEY)
     return sum(pipe.execute())
 
 
